@@ -1,0 +1,648 @@
+//! Stage 4 of the pipeline: the interpreter.
+//!
+//! One loop runs every guest frame of a call: a guest-to-guest call pushes a [`Frame`] on
+//! an explicit stack and continues the loop, so guest recursion never grows the host stack.
+//! Frames live in one `Vec<u64>` of slots; a callee's frame starts where its caller placed
+//! the arguments, so arguments are never copied and results land where the caller expects.
+
+mod num;
+
+use std::sync::Arc;
+
+use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
+use crate::func::Caller;
+use crate::instance::Instance;
+use crate::ir::{Instr, LoadOp, StoreOp, V128LoadOp};
+use crate::simd::{self, LoadKind, Shape};
+use crate::store::{Func, FuncEntity, Store, StoreInner, PAGE_SIZE};
+use crate::translate::CompiledFunc;
+use crate::value::{Val, ValType};
+
+/// How deeply host functions may re-enter the guest (each re-entry uses host stack).
+const MAX_REENTRY: usize = 100;
+
+/// A suspended caller.
+struct Frame {
+    func: Arc<CompiledFunc>,
+    pc: usize,
+    bp: usize,
+    inst: u32,
+    index: u32,
+    mem0: usize,
+}
+
+/// Calls `func` with already type-checked `params`, writing `results`.
+pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results: &mut [Val]) -> Result<()> {
+    let (inst, index) = match store.inner.funcs[func.0 as usize] {
+        FuncEntity::Host { host, .. } => {
+            let f = store.hosts[host as usize].clone();
+            return f(Caller { store, instance: None }, params, results);
+        }
+        FuncEntity::Wasm { instance, index, .. } => (instance, index),
+    };
+    if store.inner.depth >= store.inner.engine.config().max_call_depth || store.inner.reentry >= MAX_REENTRY {
+        return Err(TrapCode::StackOverflow.into());
+    }
+    let mut regs = std::mem::take(&mut store.inner.stack);
+    regs.clear();
+    for p in params {
+        let bits = p.to_bits();
+        regs.push(bits as u64);
+        if p.ty() == ValType::V128 {
+            regs.push((bits >> 64) as u64);
+        }
+    }
+    store.inner.reentry += 1;
+    let outcome = run(store, &mut regs, inst, index);
+    store.inner.reentry -= 1;
+    if outcome.is_ok() {
+        let ty = store.inner.instances[inst as usize].module.func_type(index).clone();
+        let mut slot = 0;
+        for (r, t) in results.iter_mut().zip(ty.results()) {
+            let mut bits = u128::from(regs[slot]);
+            slot += 1;
+            if *t == ValType::V128 {
+                bits |= u128::from(regs[slot]) << 64;
+                slot += 1;
+            }
+            *r = Val::from_bits(*t, bits);
+        }
+    }
+    if regs.capacity() <= 1 << 16 {
+        store.inner.stack = regs;
+    }
+    outcome
+}
+
+fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<Arc<CompiledFunc>> {
+    let m = &s.instances[inst as usize].module;
+    m.compiled_func(index - m.num_imported_funcs).map_err(Error::Unsupported)
+}
+
+fn mem0_of(s: &StoreInner, inst: u32) -> usize {
+    s.instances[inst as usize].memories.first().map_or(usize::MAX, |m| *m as usize)
+}
+
+/// Makes room for a frame of `func` at `bp` and zeroes its declared locals.
+#[inline]
+fn enter_frame(regs: &mut Vec<u64>, max: usize, bp: usize, func: &CompiledFunc) -> Result<(), TrapCode> {
+    let end = bp + func.frame_slots as usize;
+    if end > max {
+        return Err(TrapCode::StackOverflow);
+    }
+    if regs.len() < end {
+        regs.resize(end, 0);
+    }
+    regs[bp + func.param_slots as usize..bp + func.local_slots as usize].fill(0);
+    Ok(())
+}
+
+#[inline(always)]
+fn read<const N: usize>(mem: &[u8], addr: u64, off: u32) -> Option<[u8; N]> {
+    let ea = usize::try_from(addr + u64::from(off)).ok()?;
+    mem.get(ea..ea.checked_add(N)?)?.try_into().ok()
+}
+
+#[inline(always)]
+fn write(mem: &mut [u8], addr: u64, off: u32, bytes: &[u8]) -> Option<()> {
+    let ea = usize::try_from(addr + u64::from(off)).ok()?;
+    mem.get_mut(ea..ea.checked_add(bytes.len())?)?.copy_from_slice(bytes);
+    Some(())
+}
+
+/// `start..start+len` when it lies within `0..size`.
+#[inline]
+fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    if end > size as u64 {
+        return None;
+    }
+    Some(start as usize..end as usize)
+}
+
+fn backtrace(s: &StoreInner, frames: &[Frame], inst: u32, index: u32) -> Vec<FrameInfo> {
+    let info = |inst: u32, index: u32| {
+        let m = &s.instances[inst as usize].module;
+        FrameInfo { func_index: index, func_name: m.func_names.get(&index).cloned(), module_name: m.name.clone() }
+    };
+    let mut out = vec![info(inst, index)];
+    out.extend(frames.iter().rev().map(|f| info(f.inst, f.index)));
+    out
+}
+
+/// Runs function `index` of instance `inst` whose arguments are in `regs[0..]`.
+fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u32) -> Result<()> {
+    let max_depth = store.inner.engine.config().max_call_depth;
+    let max_slots = store.inner.engine.config().max_stack_slots;
+    let depth_base = store.inner.depth;
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut host_args: Vec<Val> = Vec::new();
+    let mut host_results: Vec<Val> = Vec::new();
+    let mut cf = compiled(&store.inner, inst, index)?;
+    let mut pc: usize = 0;
+    let mut bp: usize = 0;
+    let mut mem0 = mem0_of(&store.inner, inst);
+    if let Err(code) = enter_frame(regs, max_slots, 0, &cf) {
+        return Err(Trap::with_backtrace(code, backtrace(&store.inner, &frames, inst, index)).into());
+    }
+
+    macro_rules! r {
+        ($s:expr) => {
+            regs[bp + $s as usize]
+        };
+    }
+    macro_rules! w {
+        ($d:expr, $v:expr) => {{
+            let v = $v;
+            regs[bp + $d as usize] = v;
+        }};
+    }
+    macro_rules! rv {
+        ($s:expr) => {
+            u128::from(regs[bp + $s as usize]) | (u128::from(regs[bp + $s as usize + 1]) << 64)
+        };
+    }
+    macro_rules! wv {
+        ($d:expr, $v:expr) => {{
+            let v: u128 = $v;
+            regs[bp + $d as usize] = v as u64;
+            regs[bp + $d as usize + 1] = (v >> 64) as u64;
+        }};
+    }
+    macro_rules! trap {
+        ($code:expr) => {{
+            let code: TrapCode = $code;
+            if code == TrapCode::Interrupted {
+                store.inner.take_interrupt();
+            }
+            return Err(Trap::with_backtrace(code, backtrace(&store.inner, &frames, inst, index)).into());
+        }};
+    }
+    macro_rules! tryt {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(code) => trap!(code),
+            }
+        };
+    }
+    macro_rules! mem_index {
+        ($m:expr) => {
+            if $m == 0 { mem0 } else { store.inner.instances[inst as usize].memories[$m as usize] as usize }
+        };
+    }
+    macro_rules! table_index {
+        ($t:expr) => {
+            store.inner.instances[inst as usize].tables[$t as usize] as usize
+        };
+    }
+    macro_rules! global_index {
+        ($g:expr) => {
+            store.inner.instances[inst as usize].globals[$g as usize] as usize
+        };
+    }
+    macro_rules! load {
+        ($mem:expr, $addr:expr, $off:expr, $n:literal) => {
+            match read::<$n>(&store.inner.memories[mem_index!($mem)].data, u64::from(r!($addr) as u32), $off) {
+                Some(b) => b,
+                None => trap!(TrapCode::MemoryOutOfBounds),
+            }
+        };
+    }
+    // Calls store function `$fid` with arguments at slot `$base`; `$tail` replaces this frame.
+    macro_rules! call_func {
+        ($fid:expr, $base:expr, $tail:expr) => {{
+            let fid: usize = $fid;
+            let base = bp + $base as usize;
+            match store.inner.funcs[fid] {
+                FuncEntity::Wasm { instance: ci, index: cidx, .. } => {
+                    let callee = compiled(&store.inner, ci, cidx)?;
+                    let new_bp = if $tail {
+                        let n = callee.param_slots as usize;
+                        regs.copy_within(base..base + n, bp);
+                        bp
+                    } else {
+                        if depth_base + frames.len() + 1 >= max_depth {
+                            trap!(TrapCode::StackOverflow);
+                        }
+                        base
+                    };
+                    tryt!(enter_frame(regs, max_slots, new_bp, &callee));
+                    let ci_mem0 = if ci == inst { mem0 } else { mem0_of(&store.inner, ci) };
+                    let caller = std::mem::replace(&mut cf, callee);
+                    if !$tail {
+                        frames.push(Frame { func: caller, pc, bp, inst, index, mem0 });
+                    }
+                    bp = new_bp;
+                    pc = 0;
+                    inst = ci;
+                    index = cidx;
+                    mem0 = ci_mem0;
+                }
+                FuncEntity::Host { host, ty } => {
+                    let fty = store.inner.engine.func_type(ty);
+                    host_args.clear();
+                    let mut slot = base;
+                    for t in fty.params() {
+                        let mut bits = u128::from(regs[slot]);
+                        slot += 1;
+                        if *t == ValType::V128 {
+                            bits |= u128::from(regs[slot]) << 64;
+                            slot += 1;
+                        }
+                        host_args.push(Val::from_bits(*t, bits));
+                    }
+                    host_results.clear();
+                    host_results.extend(fty.results().iter().map(|t| t.default_val()));
+                    let f = store.hosts[host as usize].clone();
+                    store.inner.depth = depth_base + frames.len() + 1;
+                    let outcome = f(Caller { store: &mut *store, instance: Some(Instance(inst)) }, &host_args, &mut host_results);
+                    store.inner.depth = depth_base;
+                    if let Err(e) = outcome {
+                        return Err(match e {
+                            Error::Trap(t) if t.backtrace().is_empty() => {
+                                Trap::with_backtrace(t.code(), backtrace(&store.inner, &frames, inst, index)).into()
+                            }
+                            other => other,
+                        });
+                    }
+                    let target = if $tail { bp } else { base };
+                    let mut slot = target;
+                    for (v, t) in host_results.iter().zip(fty.results()) {
+                        if v.ty() != *t {
+                            return Err(Error::BadArguments(format!("host function returned {} for a {t} result", v.ty())));
+                        }
+                        let bits = v.to_bits();
+                        if slot >= regs.len() {
+                            regs.resize(slot + 2, 0);
+                        }
+                        regs[slot] = bits as u64;
+                        slot += 1;
+                        if *t == ValType::V128 {
+                            regs[slot] = (bits >> 64) as u64;
+                            slot += 1;
+                        }
+                    }
+                    if $tail {
+                        match frames.pop() {
+                            None => return Ok(()),
+                            Some(f) => {
+                                cf = f.func;
+                                pc = f.pc;
+                                bp = f.bp;
+                                inst = f.inst;
+                                index = f.index;
+                                mem0 = f.mem0;
+                            }
+                        }
+                    }
+                }
+            }
+        }};
+    }
+    macro_rules! indirect {
+        ($ty:expr, $table:expr, $c:expr) => {{
+            let t = table_index!($table);
+            let i = r!($c) as u32 as usize;
+            let raw = match store.inner.tables[t].elems.get(i) {
+                Some(raw) => *raw,
+                None => trap!(TrapCode::TableOutOfBounds),
+            };
+            if raw == 0 {
+                trap!(TrapCode::IndirectCallToNull);
+            }
+            let fid = raw as usize - 1;
+            let want = store.inner.instances[inst as usize].module.type_ids[$ty as usize];
+            if store.inner.funcs[fid].type_id() != want {
+                trap!(TrapCode::BadSignature);
+            }
+            fid
+        }};
+    }
+
+    loop {
+        let instr = cf.code[pc];
+        pc += 1;
+        match instr {
+            Instr::Unreachable => trap!(TrapCode::Unreachable),
+            Instr::Fuel { amount } => {
+                let amount = u64::from(amount);
+                if store.inner.fuel < amount {
+                    store.inner.fuel = 0;
+                    trap!(TrapCode::OutOfFuel);
+                }
+                store.inner.fuel -= amount;
+            }
+            Instr::CheckInterrupt => {
+                if store.inner.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+                    trap!(TrapCode::Interrupted);
+                }
+            }
+            Instr::Br { t } => pc = t as usize,
+            Instr::BrIfNz { c, t } => {
+                if r!(c) as u32 != 0 {
+                    pc = t as usize;
+                }
+            }
+            Instr::BrIfEqz { c, t } => {
+                if r!(c) as u32 == 0 {
+                    pc = t as usize;
+                }
+            }
+            Instr::BrCmpI32 { op, a, b, t } => {
+                if op.eval(r!(a) as u32, r!(b) as u32) {
+                    pc = t as usize;
+                }
+            }
+            Instr::BrCmpI32Imm { op, a, imm, t } => {
+                if op.eval(r!(a) as u32, imm as i32 as u32) {
+                    pc = t as usize;
+                }
+            }
+            Instr::BrTable { c, len } => {
+                let i = (r!(c) as u32).min(len);
+                pc += i as usize;
+            }
+            Instr::Return => match frames.pop() {
+                None => return Ok(()),
+                Some(f) => {
+                    cf = f.func;
+                    pc = f.pc;
+                    bp = f.bp;
+                    inst = f.inst;
+                    index = f.index;
+                    mem0 = f.mem0;
+                }
+            },
+            Instr::Call { f, base } => {
+                let fid = store.inner.instances[inst as usize].funcs[f as usize] as usize;
+                call_func!(fid, base, false)
+            }
+            Instr::ReturnCall { f, base } => {
+                let fid = store.inner.instances[inst as usize].funcs[f as usize] as usize;
+                call_func!(fid, base, true)
+            }
+            Instr::CallIndirect { ty, table, c, base } => {
+                let fid = indirect!(ty, table, c);
+                call_func!(fid, base, false)
+            }
+            Instr::ReturnCallIndirect { ty, table, c, base } => {
+                let fid = indirect!(ty, table, c);
+                call_func!(fid, base, true)
+            }
+
+            Instr::Copy { d, s } => w!(d, r!(s)),
+            Instr::CopyV128 { d, s } => wv!(d, rv!(s)),
+            Instr::Const32 { d, v } => w!(d, u64::from(v)),
+            Instr::Const64 { d, v } => w!(d, v),
+            Instr::ConstV128 { d, idx } => wv!(d, cf.consts[idx as usize]),
+            Instr::Select { d, c, a, b } => w!(d, if r!(c) as u32 != 0 { r!(a) } else { r!(b) }),
+            Instr::SelectV128 { d, c, a, b } => wv!(d, if r!(c) as u32 != 0 { rv!(a) } else { rv!(b) }),
+            Instr::GlobalGet { d, g } => w!(d, store.inner.globals[global_index!(g)].bits as u64),
+            Instr::GlobalSet { s, g } => {
+                let gi = global_index!(g);
+                store.inner.globals[gi].bits = u128::from(r!(s));
+            }
+            Instr::GlobalGetV128 { d, g } => wv!(d, store.inner.globals[global_index!(g)].bits),
+            Instr::GlobalSetV128 { s, g } => {
+                let gi = global_index!(g);
+                store.inner.globals[gi].bits = rv!(s);
+            }
+
+            Instr::Load { kind, d, addr, mem, off } => {
+                let v = match kind {
+                    LoadOp::I32 | LoadOp::F32 => u64::from(u32::from_le_bytes(load!(mem, addr, off, 4))),
+                    LoadOp::I64 | LoadOp::F64 => u64::from_le_bytes(load!(mem, addr, off, 8)),
+                    LoadOp::I32_8S => i8::from_le_bytes(load!(mem, addr, off, 1)) as i32 as u32 as u64,
+                    LoadOp::I32_8U => u64::from(load!(mem, addr, off, 1)[0]),
+                    LoadOp::I32_16S => i16::from_le_bytes(load!(mem, addr, off, 2)) as i32 as u32 as u64,
+                    LoadOp::I32_16U => u64::from(u16::from_le_bytes(load!(mem, addr, off, 2))),
+                    LoadOp::I64_8S => i8::from_le_bytes(load!(mem, addr, off, 1)) as i64 as u64,
+                    LoadOp::I64_8U => u64::from(load!(mem, addr, off, 1)[0]),
+                    LoadOp::I64_16S => i16::from_le_bytes(load!(mem, addr, off, 2)) as i64 as u64,
+                    LoadOp::I64_16U => u64::from(u16::from_le_bytes(load!(mem, addr, off, 2))),
+                    LoadOp::I64_32S => i32::from_le_bytes(load!(mem, addr, off, 4)) as i64 as u64,
+                    LoadOp::I64_32U => u64::from(u32::from_le_bytes(load!(mem, addr, off, 4))),
+                };
+                w!(d, v);
+            }
+            Instr::Store { kind, s, addr, mem, off } => {
+                let v = r!(s);
+                let a = u64::from(r!(addr) as u32);
+                let bytes = v.to_le_bytes();
+                let n = match kind {
+                    StoreOp::B1 => 1,
+                    StoreOp::B2 => 2,
+                    StoreOp::B4 => 4,
+                    StoreOp::B8 => 8,
+                };
+                let mi = mem_index!(mem);
+                if write(&mut store.inner.memories[mi].data, a, off, &bytes[..n]).is_none() {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+            }
+            Instr::MemorySize { d, mem } => {
+                w!(d, store.inner.memories[mem_index!(mem)].data.len() as u64 / PAGE_SIZE)
+            }
+            Instr::MemoryGrow { d, delta, mem } => {
+                let mi = mem_index!(mem);
+                let delta = u64::from(r!(delta) as u32);
+                let old = store.inner.grow_memory(mi as u32, delta);
+                w!(d, old.map_or(u64::from(u32::MAX), |o| o));
+            }
+            Instr::MemoryFill { mem, dst, val, len } => {
+                let mi = mem_index!(mem);
+                let data = &mut store.inner.memories[mi].data;
+                match range(u64::from(r!(dst) as u32), u64::from(r!(len) as u32), data.len()) {
+                    Some(rg) => data[rg].fill(r!(val) as u8),
+                    None => trap!(TrapCode::MemoryOutOfBounds),
+                }
+            }
+            Instr::MemoryCopy { dst_mem, src_mem, dst, src, len } => {
+                let (di, si) = (mem_index!(dst_mem), mem_index!(src_mem));
+                let n = u64::from(r!(len) as u32);
+                let (d0, s0) = (u64::from(r!(dst) as u32), u64::from(r!(src) as u32));
+                let mems = &mut store.inner.memories;
+                let (Some(dr), Some(sr)) = (range(d0, n, mems[di].data.len()), range(s0, n, mems[si].data.len())) else {
+                    trap!(TrapCode::MemoryOutOfBounds)
+                };
+                if di == si {
+                    mems[di].data.copy_within(sr, dr.start);
+                } else {
+                    let (dm, sm) = two_mut(mems, di, si);
+                    dm.data[dr].copy_from_slice(&sm.data[sr]);
+                }
+            }
+            Instr::MemoryInit { mem, data, dst, src, len } => {
+                let mi = mem_index!(mem);
+                let i = &store.inner.instances[inst as usize];
+                let seg = if i.data_dropped[data as usize] { 0..0 } else { i.module.datas[data as usize].bytes.clone() };
+                let module = i.module.clone();
+                let n = u64::from(r!(len) as u32);
+                let (Some(sr), Some(dr)) = (
+                    range(u64::from(r!(src) as u32), n, seg.len()),
+                    range(u64::from(r!(dst) as u32), n, store.inner.memories[mi].data.len()),
+                ) else {
+                    trap!(TrapCode::MemoryOutOfBounds)
+                };
+                let bytes = &module.bytes[seg.start + sr.start..seg.start + sr.end];
+                store.inner.memories[mi].data[dr].copy_from_slice(bytes);
+            }
+            Instr::DataDrop { data } => {
+                store.inner.instances[inst as usize].data_dropped[data as usize] = true;
+            }
+
+            Instr::TableGet { d, i, table } => {
+                let t = table_index!(table);
+                match store.inner.tables[t].elems.get(r!(i) as u32 as usize) {
+                    Some(v) => w!(d, *v),
+                    None => trap!(TrapCode::TableOutOfBounds),
+                }
+            }
+            Instr::TableSet { i, v, table } => {
+                let t = table_index!(table);
+                let v = r!(v);
+                match store.inner.tables[t].elems.get_mut(r!(i) as u32 as usize) {
+                    Some(e) => *e = v,
+                    None => trap!(TrapCode::TableOutOfBounds),
+                }
+            }
+            Instr::TableSize { d, table } => w!(d, store.inner.tables[table_index!(table)].elems.len() as u64),
+            Instr::TableGrow { d, init, delta, table } => {
+                let t = table_index!(table);
+                let old = store.inner.grow_table(t as u32, u64::from(r!(delta) as u32), r!(init));
+                w!(d, old.map_or(u64::from(u32::MAX), |o| o));
+            }
+            Instr::TableFill { table, i, v, len } => {
+                let t = table_index!(table);
+                let v = r!(v);
+                let elems = &mut store.inner.tables[t].elems;
+                match range(u64::from(r!(i) as u32), u64::from(r!(len) as u32), elems.len()) {
+                    Some(rg) => elems[rg].fill(v),
+                    None => trap!(TrapCode::TableOutOfBounds),
+                }
+            }
+            Instr::TableCopy { dst_table, src_table, dst, src, len } => {
+                let (dt, st) = (table_index!(dst_table), table_index!(src_table));
+                let n = u64::from(r!(len) as u32);
+                let (d0, s0) = (u64::from(r!(dst) as u32), u64::from(r!(src) as u32));
+                let tables = &mut store.inner.tables;
+                let (Some(dr), Some(sr)) = (range(d0, n, tables[dt].elems.len()), range(s0, n, tables[st].elems.len())) else {
+                    trap!(TrapCode::TableOutOfBounds)
+                };
+                if dt == st {
+                    tables[dt].elems.copy_within(sr, dr.start);
+                } else {
+                    let (dtab, stab) = two_mut(tables, dt, st);
+                    dtab.elems[dr].copy_from_slice(&stab.elems[sr]);
+                }
+            }
+            Instr::TableInit { table, elem, dst, src, len } => {
+                let t = table_index!(table);
+                let items = store.inner.instances[inst as usize].elems[elem as usize].clone();
+                let n = u64::from(r!(len) as u32);
+                let elems = &mut store.inner.tables[t].elems;
+                let (Some(sr), Some(dr)) = (
+                    range(u64::from(r!(src) as u32), n, items.len()),
+                    range(u64::from(r!(dst) as u32), n, elems.len()),
+                ) else {
+                    trap!(TrapCode::TableOutOfBounds)
+                };
+                elems[dr].copy_from_slice(&items[sr]);
+            }
+            Instr::ElemDrop { elem } => {
+                store.inner.instances[inst as usize].elems[elem as usize] = Arc::new([]);
+            }
+            Instr::RefFunc { d, f } => {
+                w!(d, Func(store.inner.instances[inst as usize].funcs[f as usize]).raw())
+            }
+
+            Instr::Unary { op, d, s } => w!(d, tryt!(num::unop(op, r!(s)))),
+            Instr::Binary { op, d, a, b } => w!(d, tryt!(num::binop(op, r!(a), r!(b)))),
+            Instr::I32AddImm { d, a, imm } => w!(d, u64::from((r!(a) as u32).wrapping_add(imm as u32))),
+            Instr::I64AddImm { d, a, imm } => w!(d, r!(a).wrapping_add(imm as i64 as u64)),
+            Instr::I32Add { d, a, b } => w!(d, u64::from((r!(a) as u32).wrapping_add(r!(b) as u32))),
+            Instr::I32Sub { d, a, b } => w!(d, u64::from((r!(a) as u32).wrapping_sub(r!(b) as u32))),
+            Instr::I64Add { d, a, b } => w!(d, r!(a).wrapping_add(r!(b))),
+            Instr::I64Sub { d, a, b } => w!(d, r!(a).wrapping_sub(r!(b))),
+            Instr::I32Cmp { op, d, a, b } => w!(d, u64::from(op.eval(r!(a) as u32, r!(b) as u32))),
+            Instr::I32CmpImm { op, d, a, imm } => w!(d, u64::from(op.eval(r!(a) as u32, imm as i32 as u32))),
+
+            Instr::Simd1 { op, lane, d, a } => match op.shape() {
+                Shape::ToScalar(_) => w!(d, simd::to_scalar(op, lane, rv!(a))),
+                Shape::FromScalar(_) => wv!(d, simd::from_scalar(op, r!(a))),
+                _ => wv!(d, simd::unary(op, rv!(a))),
+            },
+            Instr::Simd2 { op, d, a, b } => match op.shape() {
+                Shape::Shift => wv!(d, simd::shift(op, rv!(a), r!(b) as u32)),
+                _ => wv!(d, simd::binary(op, rv!(a), rv!(b))),
+            },
+            Instr::Simd3 { op, d, a, b, c } => wv!(d, simd::ternary(op, rv!(a), rv!(b), rv!(c))),
+            Instr::SimdReplace { op, lane, d, a, b } => wv!(d, simd::replace(op, lane, rv!(a), r!(b))),
+            Instr::Shuffle { d, a, b, idx } => {
+                let lanes = cf.consts[idx as usize].to_le_bytes();
+                wv!(d, simd::shuffle(rv!(a), rv!(b), lanes))
+            }
+            Instr::V128Load { kind, d, addr, mem, off } => {
+                let v = match kind {
+                    V128LoadOp::Full => u128::from_le_bytes(load!(mem, addr, off, 16)),
+                    V128LoadOp::Ext(k) => {
+                        let bits = match k {
+                            LoadKind::Load8Splat => u64::from(load!(mem, addr, off, 1)[0]),
+                            LoadKind::Load16Splat => u64::from(u16::from_le_bytes(load!(mem, addr, off, 2))),
+                            LoadKind::Load32Splat | LoadKind::Load32Zero => {
+                                u64::from(u32::from_le_bytes(load!(mem, addr, off, 4)))
+                            }
+                            _ => u64::from_le_bytes(load!(mem, addr, off, 8)),
+                        };
+                        simd::load_extend(k, bits)
+                    }
+                };
+                wv!(d, v);
+            }
+            Instr::V128Store { s, addr, mem, off } => {
+                let bytes = rv!(s).to_le_bytes();
+                let a = u64::from(r!(addr) as u32);
+                let mi = mem_index!(mem);
+                if write(&mut store.inner.memories[mi].data, a, off, &bytes).is_none() {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+            }
+            Instr::V128LoadLane { width, lane, d, addr, ext } => {
+                let (mem, off) = cf.memargs[ext as usize];
+                let bits: u64 = match width {
+                    1 => u64::from(load!(mem, addr, off, 1)[0]),
+                    2 => u64::from(u16::from_le_bytes(load!(mem, addr, off, 2))),
+                    4 => u64::from(u32::from_le_bytes(load!(mem, addr, off, 4))),
+                    _ => u64::from_le_bytes(load!(mem, addr, off, 8)),
+                };
+                let shift = u32::from(lane) * u32::from(width) * 8;
+                let mask: u128 = if width == 8 { u128::from(u64::MAX) } else { (1u128 << (u32::from(width) * 8)) - 1 };
+                let v = (rv!(d) & !(mask << shift)) | (u128::from(bits) << shift);
+                wv!(d, v);
+            }
+            Instr::V128StoreLane { width, lane, s, addr, ext } => {
+                let (mem, off) = cf.memargs[ext as usize];
+                let shift = u32::from(lane) * u32::from(width) * 8;
+                let bytes = ((rv!(s) >> shift) as u64).to_le_bytes();
+                let a = u64::from(r!(addr) as u32);
+                let mi = mem_index!(mem);
+                if write(&mut store.inner.memories[mi].data, a, off, &bytes[..width as usize]).is_none() {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+            }
+        }
+    }
+}
+
+/// Mutable references to two distinct elements.
+fn two_mut<E>(v: &mut [E], a: usize, b: usize) -> (&mut E, &mut E) {
+    debug_assert_ne!(a, b);
+    if a < b {
+        let (lo, hi) = v.split_at_mut(b);
+        (&mut lo[a], &mut hi[0])
+    } else {
+        let (lo, hi) = v.split_at_mut(a);
+        (&mut hi[0], &mut lo[b])
+    }
+}

@@ -1,0 +1,374 @@
+//! Tessera's internal instruction set: a register machine over frame slots.
+//!
+//! Every function frame is an array of untyped 64-bit slots laid out as
+//! `[params | declared locals | operand temporaries]`. The translator resolves each Wasm
+//! operand-stack position to a fixed slot at translation time, so instructions name their
+//! operands directly (`I32Add { d, a, b }` reads slots `a` and `b` and writes slot `d`) and
+//! most `local.get`/`local.set` traffic disappears. A `v128` occupies two consecutive slots
+//! (low half first). Branch targets are absolute instruction indices, resolved at translation.
+//!
+//! Values keep the representation of the Wasm type: `i32`/`f32` live in the low 32 bits
+//! (upper bits are ignored on read), `i64`/`f64` use all 64, references are a store index
+//! plus one (zero is null).
+
+use crate::simd::{LoadKind, SimdOp};
+
+/// A frame-relative slot index.
+pub type Slot = u16;
+
+/// A branch target: an index into the function's instruction array.
+pub type Target = u32;
+
+/// One interpreter instruction. Kept at 16 bytes (checked by a test) so the code is dense.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Instr {
+    // --- control ---
+    Unreachable,
+    /// Charges fuel for the straight-line code that follows.
+    Fuel { amount: u32 },
+    /// Checks the store's interrupt flag (loop headers and function entries when enabled).
+    CheckInterrupt,
+    Br { t: Target },
+    BrIfNz { c: Slot, t: Target },
+    BrIfEqz { c: Slot, t: Target },
+    /// Fused `i32` compare and branch: jump to `t` when `a <op> b` holds.
+    BrCmpI32 { op: CmpOp, a: Slot, b: Slot, t: Target },
+    /// Fused `i32` compare-with-immediate and branch.
+    BrCmpI32Imm { op: CmpOp, a: Slot, imm: i16, t: Target },
+    /// Followed by `len + 1` `Br` instructions; index `c` selects one (the last is the default).
+    BrTable { c: Slot, len: u32 },
+    /// Results are already in slots `0..`; pop the frame.
+    Return,
+    Call { f: u32, base: Slot },
+    CallIndirect { ty: u32, table: u16, c: Slot, base: Slot },
+    /// Tail call: arguments at `base` move to slot 0 and the callee replaces this frame.
+    ReturnCall { f: u32, base: Slot },
+    ReturnCallIndirect { ty: u32, table: u16, c: Slot, base: Slot },
+
+    // --- data movement ---
+    Copy { d: Slot, s: Slot },
+    CopyV128 { d: Slot, s: Slot },
+    Const32 { d: Slot, v: u32 },
+    Const64 { d: Slot, v: u64 },
+    /// `v128.const`; `idx` indexes the function's constant pool.
+    ConstV128 { d: Slot, idx: u32 },
+    /// `d = if c != 0 { a } else { b }`
+    Select { d: Slot, c: Slot, a: Slot, b: Slot },
+    SelectV128 { d: Slot, c: Slot, a: Slot, b: Slot },
+    GlobalGet { d: Slot, g: u32 },
+    GlobalSet { s: Slot, g: u32 },
+    GlobalGetV128 { d: Slot, g: u32 },
+    GlobalSetV128 { s: Slot, g: u32 },
+
+    // --- memory ---
+    Load { kind: LoadOp, d: Slot, addr: Slot, mem: u16, off: u32 },
+    Store { kind: StoreOp, s: Slot, addr: Slot, mem: u16, off: u32 },
+    MemorySize { d: Slot, mem: u16 },
+    MemoryGrow { d: Slot, delta: Slot, mem: u16 },
+    MemoryFill { mem: u16, dst: Slot, val: Slot, len: Slot },
+    MemoryCopy { dst_mem: u16, src_mem: u16, dst: Slot, src: Slot, len: Slot },
+    MemoryInit { mem: u16, data: u32, dst: Slot, src: Slot, len: Slot },
+    DataDrop { data: u32 },
+
+    // --- tables and references ---
+    TableGet { d: Slot, i: Slot, table: u32 },
+    TableSet { i: Slot, v: Slot, table: u32 },
+    TableSize { d: Slot, table: u32 },
+    TableGrow { d: Slot, init: Slot, delta: Slot, table: u16 },
+    TableFill { table: u16, i: Slot, v: Slot, len: Slot },
+    TableCopy { dst_table: u16, src_table: u16, dst: Slot, src: Slot, len: Slot },
+    TableInit { table: u16, elem: u32, dst: Slot, src: Slot, len: Slot },
+    ElemDrop { elem: u32 },
+    RefFunc { d: Slot, f: u32 },
+
+    // --- numeric ---
+    Unary { op: UnOp, d: Slot, s: Slot },
+    Binary { op: BinOp, d: Slot, a: Slot, b: Slot },
+    I32AddImm { d: Slot, a: Slot, imm: i32 },
+    I64AddImm { d: Slot, a: Slot, imm: i32 },
+    I32Add { d: Slot, a: Slot, b: Slot },
+    I32Sub { d: Slot, a: Slot, b: Slot },
+    I64Add { d: Slot, a: Slot, b: Slot },
+    I64Sub { d: Slot, a: Slot, b: Slot },
+    I32Cmp { op: CmpOp, d: Slot, a: Slot, b: Slot },
+    I32CmpImm { op: CmpOp, d: Slot, a: Slot, imm: i16 },
+
+    // --- SIMD ---
+    Simd1 { op: SimdOp, lane: u8, d: Slot, a: Slot },
+    Simd2 { op: SimdOp, d: Slot, a: Slot, b: Slot },
+    Simd3 { op: SimdOp, d: Slot, a: Slot, b: Slot, c: Slot },
+    /// `replace_lane`: `d = a` with lane `lane` set to scalar `b`.
+    SimdReplace { op: SimdOp, lane: u8, d: Slot, a: Slot, b: Slot },
+    /// `i8x16.shuffle`; `idx` indexes the constant pool holding the 16 lane selectors.
+    Shuffle { d: Slot, a: Slot, b: Slot, idx: u32 },
+    V128Load { kind: V128LoadOp, d: Slot, addr: Slot, mem: u16, off: u32 },
+    V128Store { s: Slot, addr: Slot, mem: u16, off: u32 },
+    /// `v128.loadN_lane`: `d = replace lane of v with memory`, `v` and `d` may alias.
+    V128LoadLane { width: u8, lane: u8, d: Slot, addr: Slot, ext: u32 },
+    V128StoreLane { width: u8, lane: u8, s: Slot, addr: Slot, ext: u32 },
+}
+
+/// `i32` comparisons shared by the fused compare-and-branch instructions.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    LtS,
+    LtU,
+    GtS,
+    GtU,
+    LeS,
+    LeU,
+    GeS,
+    GeU,
+}
+
+impl CmpOp {
+    #[inline(always)]
+    pub fn eval(self, a: u32, b: u32) -> bool {
+        match self {
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+            CmpOp::LtS => (a as i32) < (b as i32),
+            CmpOp::LtU => a < b,
+            CmpOp::GtS => (a as i32) > (b as i32),
+            CmpOp::GtU => a > b,
+            CmpOp::LeS => (a as i32) <= (b as i32),
+            CmpOp::LeU => a <= b,
+            CmpOp::GeS => (a as i32) >= (b as i32),
+            CmpOp::GeU => a >= b,
+        }
+    }
+
+    /// The comparison that holds exactly when this one does not.
+    pub fn negate(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Ne,
+            CmpOp::Ne => CmpOp::Eq,
+            CmpOp::LtS => CmpOp::GeS,
+            CmpOp::LtU => CmpOp::GeU,
+            CmpOp::GtS => CmpOp::LeS,
+            CmpOp::GtU => CmpOp::LeU,
+            CmpOp::LeS => CmpOp::GtS,
+            CmpOp::LeU => CmpOp::GtU,
+            CmpOp::GeS => CmpOp::LtS,
+            CmpOp::GeU => CmpOp::LtU,
+        }
+    }
+}
+
+/// Scalar loads: the width read and how it is extended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LoadOp {
+    I32,
+    I64,
+    F32,
+    F64,
+    I32_8S,
+    I32_8U,
+    I32_16S,
+    I32_16U,
+    I64_8S,
+    I64_8U,
+    I64_16S,
+    I64_16U,
+    I64_32S,
+    I64_32U,
+}
+
+/// Scalar stores: the number of low bytes written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StoreOp {
+    B1,
+    B2,
+    B4,
+    B8,
+}
+
+/// `v128` loads.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum V128LoadOp {
+    Full,
+    Ext(LoadKind),
+}
+
+/// Unary scalar operators (one slot in, one slot out).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum UnOp {
+    I32Eqz,
+    I64Eqz,
+    I32Clz,
+    I32Ctz,
+    I32Popcnt,
+    I64Clz,
+    I64Ctz,
+    I64Popcnt,
+    F32Abs,
+    F32Neg,
+    F32Ceil,
+    F32Floor,
+    F32Trunc,
+    F32Nearest,
+    F32Sqrt,
+    F64Abs,
+    F64Neg,
+    F64Ceil,
+    F64Floor,
+    F64Trunc,
+    F64Nearest,
+    F64Sqrt,
+    I32TruncF32S,
+    I32TruncF32U,
+    I32TruncF64S,
+    I32TruncF64U,
+    I64ExtendI32S,
+    I64ExtendI32U,
+    I64TruncF32S,
+    I64TruncF32U,
+    I64TruncF64S,
+    I64TruncF64U,
+    F32ConvertI32S,
+    F32ConvertI32U,
+    F32ConvertI64S,
+    F32ConvertI64U,
+    F32DemoteF64,
+    F64ConvertI32S,
+    F64ConvertI32U,
+    F64ConvertI64S,
+    F64ConvertI64U,
+    F64PromoteF32,
+    I32Extend8S,
+    I32Extend16S,
+    I64Extend8S,
+    I64Extend16S,
+    I64Extend32S,
+    I32TruncSatF32S,
+    I32TruncSatF32U,
+    I32TruncSatF64S,
+    I32TruncSatF64U,
+    I64TruncSatF32S,
+    I64TruncSatF32U,
+    I64TruncSatF64S,
+    I64TruncSatF64U,
+}
+
+/// Binary scalar operators (two slots in, one slot out).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum BinOp {
+    I64Eq,
+    I64Ne,
+    I64LtS,
+    I64LtU,
+    I64GtS,
+    I64GtU,
+    I64LeS,
+    I64LeU,
+    I64GeS,
+    I64GeU,
+    F32Eq,
+    F32Ne,
+    F32Lt,
+    F32Gt,
+    F32Le,
+    F32Ge,
+    F64Eq,
+    F64Ne,
+    F64Lt,
+    F64Gt,
+    F64Le,
+    F64Ge,
+    I32Mul,
+    I32DivS,
+    I32DivU,
+    I32RemS,
+    I32RemU,
+    I32And,
+    I32Or,
+    I32Xor,
+    I32Shl,
+    I32ShrS,
+    I32ShrU,
+    I32Rotl,
+    I32Rotr,
+    I64Mul,
+    I64DivS,
+    I64DivU,
+    I64RemS,
+    I64RemU,
+    I64And,
+    I64Or,
+    I64Xor,
+    I64Shl,
+    I64ShrS,
+    I64ShrU,
+    I64Rotl,
+    I64Rotr,
+    F32Add,
+    F32Sub,
+    F32Mul,
+    F32Div,
+    F32Min,
+    F32Max,
+    F32Copysign,
+    F64Add,
+    F64Sub,
+    F64Mul,
+    F64Div,
+    F64Min,
+    F64Max,
+    F64Copysign,
+}
+
+impl Instr {
+    /// Redirects a branch instruction to `t`.
+    ///
+    /// # Panics
+    /// If `self` is not a branch (a translator bug).
+    pub fn set_target(&mut self, target: Target) {
+        match self {
+            Instr::Br { t }
+            | Instr::BrIfNz { t, .. }
+            | Instr::BrIfEqz { t, .. }
+            | Instr::BrCmpI32 { t, .. }
+            | Instr::BrCmpI32Imm { t, .. } => *t = target,
+            other => unreachable!("not a branch: {other:?}"),
+        }
+    }
+
+    /// The slot this instruction writes its single result to, if it has exactly one.
+    pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
+        match self {
+            Instr::Unary { d, .. }
+            | Instr::Binary { d, .. }
+            | Instr::I32AddImm { d, .. }
+            | Instr::I64AddImm { d, .. }
+            | Instr::I32Add { d, .. }
+            | Instr::I32Sub { d, .. }
+            | Instr::I64Add { d, .. }
+            | Instr::I64Sub { d, .. }
+            | Instr::I32Cmp { d, .. }
+            | Instr::I32CmpImm { d, .. }
+            | Instr::Const32 { d, .. }
+            | Instr::Const64 { d, .. }
+            | Instr::Copy { d, .. }
+            | Instr::Select { d, .. }
+            | Instr::GlobalGet { d, .. }
+            | Instr::Load { d, .. }
+            | Instr::TableGet { d, .. }
+            | Instr::RefFunc { d, .. }
+            | Instr::MemorySize { d, .. }
+            | Instr::TableSize { d, .. } => Some(d),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instr_is_compact() {
+        assert!(std::mem::size_of::<super::Instr>() <= 16, "{}", std::mem::size_of::<super::Instr>());
+    }
+}

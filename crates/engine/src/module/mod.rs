@@ -1,0 +1,212 @@
+//! Stage 1 of the pipeline: bytes → validated [`Module`].
+//!
+//! Decoding and validation are `wasmparser`'s. This stage keeps what instantiation and
+//! translation need: signatures, entity types, segments, constant expressions, export names,
+//! the name section, and the byte range of each function body. Bodies are translated to IR by
+//! [`crate::translate`], lazily on first call unless [`crate::Config::lazy_translation`] is off.
+
+mod parse;
+mod types;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+pub use types::{ExportType, ExternType, GlobalType, ImportType, MemoryType, TableType};
+pub(crate) use types::limits_match;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::translate::CompiledFunc;
+use crate::value::{FuncType, ValType};
+
+/// One operation of a constant expression (globals, segment offsets, element items).
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum ConstOp {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    RefNull,
+    RefFunc(u32),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A validated constant expression, evaluated at instantiation.
+#[derive(Clone, Debug)]
+pub(crate) struct ConstExpr(pub(crate) Box<[ConstOp]>);
+
+#[derive(Clone, Debug)]
+pub(crate) enum ElemMode {
+    Passive,
+    Declared,
+    Active { table: u32, offset: ConstExpr },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ElemSegment {
+    pub(crate) mode: ElemMode,
+    pub(crate) items: Box<[ConstExpr]>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct DataSegment {
+    pub(crate) mode: DataMode,
+    pub(crate) bytes: Range<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct GlobalDef {
+    pub(crate) ty: GlobalType,
+    pub(crate) init: ConstExpr,
+}
+
+/// Which module entity an export refers to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ExportIndex {
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
+}
+
+/// Everything known about a module after validation. Shared by all its instances.
+#[derive(Debug)]
+pub(crate) struct ModuleInner {
+    pub(crate) engine: Engine,
+    /// The module's bytes; function bodies and data segments are ranges into it.
+    pub(crate) bytes: Arc<[u8]>,
+    pub(crate) types: Vec<FuncType>,
+    /// Engine-wide ids of `types`, for `call_indirect` signature checks.
+    pub(crate) type_ids: Vec<u32>,
+    /// Type index of every function, imported ones first.
+    pub(crate) funcs: Vec<u32>,
+    pub(crate) tables: Vec<TableType>,
+    pub(crate) table_inits: Vec<Option<ConstExpr>>,
+    pub(crate) memories: Vec<MemoryType>,
+    pub(crate) globals: Vec<GlobalDef>,
+    pub(crate) imports: Vec<ImportType>,
+    pub(crate) num_imported_funcs: u32,
+    pub(crate) num_imported_tables: u32,
+    pub(crate) num_imported_memories: u32,
+    pub(crate) num_imported_globals: u32,
+    pub(crate) exports: Vec<(String, ExportIndex)>,
+    pub(crate) export_map: HashMap<String, ExportIndex>,
+    pub(crate) start: Option<u32>,
+    pub(crate) elems: Vec<ElemSegment>,
+    pub(crate) datas: Vec<DataSegment>,
+    /// Byte range of each defined function's body.
+    pub(crate) bodies: Vec<Range<usize>>,
+    /// Translated code of each defined function, filled on first call (or at load).
+    pub(crate) compiled: Vec<OnceLock<std::result::Result<Arc<CompiledFunc>, String>>>,
+    pub(crate) name: Option<String>,
+    pub(crate) func_names: HashMap<u32, String>,
+}
+
+/// A validated WebAssembly module, ready to instantiate any number of times.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+impl Module {
+    /// Loads a module from its binary or text (`.wat`) form and validates it.
+    ///
+    /// # Errors
+    /// If the text does not parse, or the binary is malformed or invalid.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes = bytes.as_ref();
+        if bytes.starts_with(b"\0asm") {
+            return Module::from_binary(engine, bytes);
+        }
+        let binary = wat::parse_bytes(bytes).map_err(|e| Error::Text(e.to_string()))?;
+        Module::from_binary(engine, &binary)
+    }
+
+    /// Loads and validates a module in the binary format.
+    ///
+    /// # Errors
+    /// If the binary is malformed or invalid.
+    pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let inner = parse::parse(engine, bytes)?;
+        let module = Module { inner: Arc::new(inner) };
+        if !engine.config().lazy_translation {
+            for i in 0..module.inner.bodies.len() {
+                module.inner.compiled_func(i as u32).map_err(Error::Unsupported)?;
+            }
+        }
+        Ok(module)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's name from its name section, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = &ImportType> {
+        self.inner.imports.iter()
+    }
+
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType> + '_ {
+        self.inner
+            .exports
+            .iter()
+            .map(|(name, idx)| ExportType { name: name.clone(), ty: self.inner.export_type(*idx) })
+    }
+
+    /// The type of the export called `name`, if there is one.
+    pub fn get_export(&self, name: &str) -> Option<ExternType> {
+        self.inner.export_map.get(name).map(|idx| self.inner.export_type(*idx))
+    }
+}
+
+impl ModuleInner {
+    pub(crate) fn func_type(&self, func: u32) -> &FuncType {
+        &self.types[self.funcs[func as usize] as usize]
+    }
+
+    pub(crate) fn export_type(&self, idx: ExportIndex) -> ExternType {
+        match idx {
+            ExportIndex::Func(f) => ExternType::Func(self.func_type(f).clone()),
+            ExportIndex::Table(t) => ExternType::Table(self.tables[t as usize]),
+            ExportIndex::Memory(m) => ExternType::Memory(self.memories[m as usize]),
+            ExportIndex::Global(g) => ExternType::Global(self.globals[g as usize].ty),
+        }
+    }
+
+    pub(crate) fn global_type(&self, g: u32) -> ValType {
+        self.globals[g as usize].ty.content
+    }
+
+    /// The translated code of defined function `defined` (index past the imports),
+    /// translating it now if this is the first request.
+    ///
+    /// # Errors
+    /// If the body exceeds an implementation limit of the IR (reported as a string so the
+    /// result can be cached and shared).
+    pub(crate) fn compiled_func(
+        &self,
+        defined: u32,
+    ) -> std::result::Result<Arc<CompiledFunc>, String> {
+        self.compiled[defined as usize]
+            .get_or_init(|| crate::translate::translate(self, defined).map(Arc::new))
+            .clone()
+    }
+}
