@@ -84,14 +84,18 @@ impl Trap {
 
     /// A multi-line rendering of the backtrace (empty when there are no frames).
     pub fn backtrace_string(&self) -> String {
+        const SHOWN: usize = 20;
         let mut out = String::new();
-        for (i, frame) in self.backtrace.iter().enumerate() {
+        for (i, frame) in self.backtrace.iter().enumerate().take(SHOWN) {
             let module = frame.module_name.as_deref().unwrap_or("<module>");
             let name = match &frame.func_name {
                 Some(n) => n.clone(),
                 None => format!("<func {}>", frame.func_index),
             };
             out.push_str(&format!("  {i}: {module}!{name}\n"));
+        }
+        if self.backtrace.len() > SHOWN {
+            out.push_str(&format!("  ... {} more frames\n", self.backtrace.len() - SHOWN));
         }
         out
     }

@@ -335,6 +335,12 @@ impl Memory {
         &mut store.inner.memories[self.0 as usize].data
     }
 
+    /// The memory's bytes and the store's host state at once, for host functions that
+    /// move data between the two.
+    pub fn data_and_store_mut<'a, T>(&self, store: &'a mut Store<T>) -> (&'a mut [u8], &'a mut T) {
+        (&mut store.inner.memories[self.0 as usize].data, &mut store.data)
+    }
+
     /// Size in pages.
     pub fn size<T>(&self, store: &Store<T>) -> u64 {
         store.inner.memories[self.0 as usize].data.len() as u64 / PAGE_SIZE

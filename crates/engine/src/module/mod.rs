@@ -132,8 +132,10 @@ impl Module {
         if bytes.starts_with(b"\0asm") {
             return Module::from_binary(engine, bytes);
         }
-        let binary = wat::parse_bytes(bytes).map_err(|e| Error::Text(e.to_string()))?;
-        Module::from_binary(engine, &binary)
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            Error::InvalidModule("not a WebAssembly module: no `\\0asm` header, and not UTF-8 text".into())
+        })?;
+        Module::from_binary(engine, &parse_text(text)?)
     }
 
     /// Loads and validates a module in the binary format.
@@ -175,6 +177,17 @@ impl Module {
     pub fn get_export(&self, name: &str) -> Option<ExternType> {
         self.inner.export_map.get(name).map(|idx| self.inner.export_type(*idx))
     }
+}
+
+/// Encodes WebAssembly text (`wat`) to binary; errors carry the line and column.
+fn parse_text(text: &str) -> Result<Vec<u8>> {
+    let located = |e: wast::Error| {
+        let (line, col) = e.span().linecol_in(text);
+        Error::Text(format!("text format error at {}:{}: {}", line + 1, col + 1, e.message()))
+    };
+    let buf = wast::parser::ParseBuffer::new(text).map_err(located)?;
+    let mut wat = wast::parser::parse::<wast::Wat<'_>>(&buf).map_err(located)?;
+    wat.encode().map_err(located)
 }
 
 impl ModuleInner {

@@ -1,0 +1,118 @@
+//! `tessera run`: instantiate a module and call `_start` or `--invoke NAME`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use tessera_engine::{Config, Engine, Error, Linker, Module, Store, StoreLimits, Val};
+
+use crate::args::{parse_bytes, parse_duration, parse_val, show_val};
+
+/// Exit status after a trap, as a process killed by SIGABRT reports it (wasmtime does too).
+const TRAP_EXIT: u8 = 134;
+
+#[derive(Args)]
+#[command(trailing_var_arg = true)]
+pub struct RunArgs {
+    /// Call this exported function instead of `_start`, with ARGS as its parameters;
+    /// its results are printed one per line.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// Stop the guest with a trap after this much fuel (roughly one unit per instruction).
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Largest size any linear memory may reach, e.g. `64MiB` (instantiation fails or
+    /// `memory.grow` returns -1 beyond it).
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    max_memory: Option<u64>,
+    /// Stop the guest after this much wall-clock time, e.g. `5s` or `200ms`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+    /// Translate every function when loading instead of on first call.
+    #[arg(long)]
+    eager: bool,
+    /// The module, binary (.wasm) or text (.wat).
+    file: PathBuf,
+    /// Arguments for the guest (or for the `--invoke`d function).
+    #[arg(allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let mut config = Config::new();
+    config.lazy_translation(!args.eager);
+    config.consume_fuel(args.fuel.is_some());
+    config.interruptible(args.timeout.is_some());
+    let engine = Engine::new(&config);
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let module = Module::new(&engine, &bytes).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+
+    let mut store = Store::new(&engine, ());
+    store.limiter(StoreLimits { max_memory_bytes: args.max_memory, max_table_elements: None });
+    if let Some(fuel) = args.fuel {
+        store.set_fuel(fuel)?;
+    }
+    if let Some(timeout) = args.timeout {
+        let handle = store.interrupt_handle();
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            handle.interrupt();
+        });
+    }
+    let linker: Linker<()> = Linker::new();
+    let outcome = (|| -> Result<Vec<Val>, Error> {
+        let instance = linker.instantiate(&mut store, &module)?;
+        let name = args.invoke.as_deref().unwrap_or("_start");
+        let func = instance.get_func(&store, name).ok_or_else(|| {
+            Error::BadArguments(match &args.invoke {
+                Some(_) => format!("no exported function named `{name}`"),
+                None => "the module exports no `_start`; name a function with --invoke".to_string(),
+            })
+        })?;
+        let ty = func.ty(&store);
+        let params = if args.invoke.is_some() {
+            if args.args.len() != ty.params().len() {
+                return Err(Error::BadArguments(format!(
+                    "`{name}` takes {} arguments ({}), {} given",
+                    ty.params().len(),
+                    ty,
+                    args.args.len()
+                )));
+            }
+            args.args
+                .iter()
+                .zip(ty.params())
+                .map(|(s, t)| parse_val(s, *t).map_err(|e| Error::BadArguments(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
+        let mut results: Vec<Val> = ty.results().iter().map(|t| t.default_val()).collect();
+        func.call(&mut store, &params, &mut results)?;
+        Ok(results)
+    })();
+    match outcome {
+        Ok(results) => {
+            for r in &results {
+                println!("{}", show_val(r));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Exit(code)) => Ok(ExitCode::from(code as u8)),
+        Err(Error::Trap(trap)) => {
+            let what = match (trap.code(), args.timeout) {
+                (tessera_engine::TrapCode::Interrupted, Some(t)) => format!(" (time limit of {t:?} reached)"),
+                _ => String::new(),
+            };
+            eprintln!("error: {}: {trap}{what}", args.file.display());
+            let bt = trap.backtrace_string();
+            if !bt.is_empty() {
+                eprint!("wasm backtrace:\n{bt}");
+            }
+            Ok(ExitCode::from(TRAP_EXIT))
+        }
+        Err(e) => bail!("{}: {e}", args.file.display()),
+    }
+}

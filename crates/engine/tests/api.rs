@@ -1,0 +1,324 @@
+//! The embedding API end to end: typed and dynamic calls, host functions with `Caller`,
+//! traps with backtraces, and every limit (fuel, interrupts, call depth, memory size).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use tessera_engine::{
+    Caller, Config, Engine, Error, Func, FuncType, Linker, Module, Store, StoreLimits, TrapCode, Val, ValType,
+};
+
+const FIB: &str = r#"
+(module $demo
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                     (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func $recurse (export "recurse") (param i32) (result i32)
+    (i32.add (call $recurse (local.get 0)) (i32.const 1)))
+  (func $spin (export "spin") (loop $l (br $l)))
+  (func $count (export "count") (param $n i32) (result i32) (local $i i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $i))
+  (func $inner (unreachable))
+  (func $outer (export "outer") (call $inner))
+)"#;
+
+fn instantiate(config: &Config, wat: &str) -> (Store<()>, tessera_engine::Instance) {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat).expect("valid module");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).expect("instantiates");
+    (store, instance)
+}
+
+#[test]
+fn typed_and_dynamic_calls_agree() {
+    let (mut store, instance) = instantiate(&Config::new(), FIB);
+    let fib = instance.get_typed_func::<i32, i32, _>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
+    let dynamic = instance.get_func(&store, "fib").unwrap();
+    let mut out = [Val::I32(0)];
+    dynamic.call(&mut store, &[Val::I32(25)], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(75025));
+    // Wrong argument types are an error, not a panic.
+    let err = dynamic.call(&mut store, &[Val::I64(1)], &mut out).unwrap_err();
+    assert!(matches!(err, Error::BadArguments(_)), "{err}");
+    assert!(instance.get_typed_func::<i64, i32, _>(&store, "fib").is_err());
+}
+
+#[test]
+fn eager_translation_gives_the_same_results() {
+    let mut config = Config::new();
+    config.lazy_translation(false);
+    let (mut store, instance) = instantiate(&config, FIB);
+    let fib = instance.get_typed_func::<i32, i32, _>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 15).unwrap(), 610);
+}
+
+#[test]
+fn trap_carries_code_and_named_backtrace() {
+    let (mut store, instance) = instantiate(&Config::new(), FIB);
+    let outer = instance.get_typed_func::<(), (), _>(&store, "outer").unwrap();
+    let err = outer.call(&mut store, ()).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.code(), TrapCode::Unreachable);
+    let names: Vec<_> = trap.backtrace().iter().map(|f| f.func_name.clone().unwrap()).collect();
+    assert_eq!(names, ["inner", "outer"]);
+    assert_eq!(trap.backtrace()[0].module_name.as_deref(), Some("demo"));
+    assert_eq!(err.to_string(), "wasm trap: unreachable");
+}
+
+#[test]
+fn unbounded_recursion_traps_without_using_the_host_stack() {
+    // A small host stack proves guest calls do not recurse natively.
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let (mut store, instance) = instantiate(&Config::new(), FIB);
+            let f = instance.get_typed_func::<i32, i32, _>(&store, "recurse").unwrap();
+            f.call(&mut store, 0).unwrap_err()
+        })
+        .unwrap();
+    let err = handle.join().expect("no host stack overflow");
+    assert_eq!(err.as_trap().unwrap().code(), TrapCode::StackOverflow);
+    assert_eq!(err.to_string(), "wasm trap: call stack exhausted");
+}
+
+#[test]
+fn call_depth_limit_is_configurable() {
+    let mut config = Config::new();
+    config.max_call_depth(50);
+    let (mut store, instance) = instantiate(&config, FIB);
+    let fib = instance.get_typed_func::<i32, i32, _>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 20).unwrap(), 6765, "depth 20 fits");
+    let f = instance.get_typed_func::<i32, i32, _>(&store, "recurse").unwrap();
+    assert_eq!(f.call(&mut store, 0).unwrap_err().as_trap().unwrap().code(), TrapCode::StackOverflow);
+}
+
+#[test]
+fn fuel_is_deterministic_and_stops_infinite_loops() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let (mut store, instance) = instantiate(&config, FIB);
+    let count = instance.get_typed_func::<i32, i32, _>(&store, "count").unwrap();
+    let mut used = Vec::new();
+    for _ in 0..2 {
+        store.set_fuel(1_000_000).unwrap();
+        assert_eq!(count.call(&mut store, 100).unwrap(), 100);
+        used.push(1_000_000 - store.get_fuel().unwrap());
+    }
+    assert_eq!(used[0], used[1], "same work, same fuel");
+    assert!(used[0] >= 100, "at least one unit per iteration, used {}", used[0]);
+
+    store.set_fuel(10_000).unwrap();
+    let spin = instance.get_typed_func::<(), (), _>(&store, "spin").unwrap();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().code(), TrapCode::OutOfFuel);
+
+    let mut no_fuel = Store::new(&Engine::default(), ());
+    assert!(no_fuel.set_fuel(1).is_err(), "fuel needs Config::consume_fuel");
+}
+
+#[test]
+fn interrupt_handle_stops_a_running_guest_from_another_thread() {
+    let mut config = Config::new();
+    config.interruptible(true);
+    let (mut store, instance) = instantiate(&config, FIB);
+    let handle = store.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        handle.interrupt();
+    });
+    let spin = instance.get_typed_func::<(), (), _>(&store, "spin").unwrap();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    t.join().unwrap();
+    assert_eq!(err.as_trap().unwrap().code(), TrapCode::Interrupted);
+    // The request is consumed: the store runs again afterwards.
+    let fib = instance.get_typed_func::<i32, i32, _>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 10).unwrap(), 55);
+}
+
+const MEMORY: &str = r#"
+(module
+  (memory (export "memory") 1 10)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))"#;
+
+#[test]
+fn memory_limit_caps_growth_and_out_of_bounds_traps() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, MEMORY).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.limiter(StoreLimits { max_memory_bytes: Some(3 * 65536), max_table_elements: None });
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let grow = instance.get_typed_func::<i32, i32, _>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 2).unwrap(), 1, "1 -> 3 pages fits the limit");
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "4 pages exceeds it");
+    let load = instance.get_typed_func::<i32, i32, _>(&store, "load").unwrap();
+    let err = load.call(&mut store, 3 * 65536 - 2).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().code(), TrapCode::MemoryOutOfBounds);
+
+    let mut small = Store::new(&engine, ());
+    small.limiter(StoreLimits { max_memory_bytes: Some(1000), max_table_elements: None });
+    let err = Linker::new().instantiate(&mut small, &module).unwrap_err();
+    assert!(matches!(err, Error::Limit(_)), "{err}");
+}
+
+#[test]
+fn host_functions_see_caller_memory_and_state() {
+    let wat = r#"
+    (module
+      (import "host" "log" (func $log (param i32 i32)))
+      (import "host" "bump" (func $bump (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 16) "hello, host")
+      (func (export "run") (result i32)
+        (call $log (i32.const 16) (i32.const 11))
+        (i32.add (call $bump) (call $bump))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, Vec::<String>::new());
+    let mut linker = Linker::new();
+    linker
+        .func_wrap("host", "log", |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+            let mem = caller.memory().expect("exported memory");
+            let (data, state) = mem.data_and_store_mut(caller.store());
+            let text = String::from_utf8_lossy(&data[ptr as usize..(ptr + len) as usize]).into_owned();
+            state.push(text);
+        })
+        .unwrap();
+    let counter = Arc::new(AtomicU32::new(0));
+    let c = counter.clone();
+    linker.func_wrap("host", "bump", move || c.fetch_add(1, Ordering::SeqCst) as i32 + 1).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), i32, _>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 3);
+    assert_eq!(store.data(), &["hello, host".to_string()]);
+    assert_eq!(counter.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn host_errors_and_exits_propagate() {
+    let wat = r#"(module (import "env" "f" (func $f)) (func (export "go") (call $f)))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    linker.func_wrap("env", "f", || -> tessera_engine::Result<()> { Err(Error::Exit(7)) }).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let go = instance.get_func(&store, "go").unwrap();
+    assert!(matches!(go.call(&mut store, &[], &mut []), Err(Error::Exit(7))));
+}
+
+#[test]
+fn host_can_reenter_the_guest() {
+    let wat = r#"
+    (module
+      (import "env" "again" (func $again (param i32) (result i32)))
+      (func (export "down") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 100))
+          (else (call $again (i32.sub (local.get 0) (i32.const 1)))))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, None::<Func>);
+    let mut linker = Linker::new();
+    linker
+        .func_new(
+            "env",
+            "again",
+            FuncType::new([ValType::I32], [ValType::I32]),
+            |mut caller: Caller<'_, Option<Func>>, args, results| {
+                let down = caller.data().expect("set before the call");
+                down.call(caller.store(), args, results)
+            },
+        )
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let down = instance.get_func(&store, "down").unwrap();
+    *store.data_mut() = Some(down);
+    let mut out = [Val::I32(0)];
+    down.call(&mut store, &[Val::I32(5)], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(100));
+    // Unbounded host/guest ping-pong ends in a trap, not a host stack overflow.
+    let err = down.call(&mut store, &[Val::I32(1_000_000)], &mut out).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().code(), TrapCode::StackOverflow);
+}
+
+#[test]
+fn missing_and_mismatched_imports_are_named() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let err = Linker::new().instantiate(&mut store, &module).unwrap_err();
+    assert_eq!(err.to_string(), "unknown import: env::f (func [i32] -> [])");
+    let mut linker = Linker::new();
+    linker.func_wrap("env", "f", |_: i64| {}).unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(err.to_string().contains("incompatible import type for env::f"), "{err}");
+}
+
+#[test]
+fn multi_value_and_v128_cross_the_boundary() {
+    let wat = r#"(module (func (export "swap") (param i64 v128) (result v128 i64)
+        local.get 1 local.get 0))"#;
+    let (mut store, instance) = instantiate(&Config::new(), wat);
+    let f = instance.get_typed_func::<(i64, u128), (u128, i64), _>(&store, "swap").unwrap();
+    let v = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+    assert_eq!(f.call(&mut store, (-5, v)).unwrap(), (v, -5));
+}
+
+#[test]
+fn malformed_input_is_an_error_never_a_panic() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let good = wast::parser::parse::<wast::Wat<'_>>(&wast::parser::ParseBuffer::new(FIB).unwrap())
+        .unwrap()
+        .encode()
+        .unwrap();
+    // Deterministic mutations of a valid module: flips, truncations and insertions. Whatever
+    // loads is instantiated and every export called with fuel, so mutated loops end.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut loaded, mut rejected) = (0, 0);
+    for _ in 0..3000 {
+        let mut bytes = good.clone();
+        match next() % 3 {
+            0 => {
+                let i = (next() as usize) % bytes.len();
+                bytes[i] ^= 1 << (next() % 8);
+            }
+            1 => bytes.truncate((next() as usize) % bytes.len()),
+            _ => {
+                let i = (next() as usize) % bytes.len();
+                bytes.insert(i, next() as u8);
+            }
+        }
+        let Ok(module) = Module::new(&engine, &bytes) else {
+            rejected += 1;
+            continue;
+        };
+        loaded += 1;
+        let mut store = Store::new(&engine, ());
+        let Ok(instance) = Linker::new().instantiate(&mut store, &module) else { continue };
+        for (_, ext) in instance.exports(&store) {
+            let Some(f) = ext.into_func() else { continue };
+            let ty = f.ty(&store);
+            let args: Vec<Val> = ty.params().iter().map(|t| t.default_val()).collect();
+            let mut out: Vec<Val> = ty.results().iter().map(|t| t.default_val()).collect();
+            store.set_fuel(100_000).unwrap();
+            let _ = f.call(&mut store, &args, &mut out);
+        }
+    }
+    assert!(loaded > 0 && rejected > 0, "mutations should both load and fail: {loaded} / {rejected}");
+}

@@ -1,0 +1,223 @@
+//! [`WasiCtx`]: everything one guest was granted, and [`WasiCtxBuilder`] to grant it.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use crate::clocks::Clocks;
+use crate::preview1::table::{Entry, Kind, Table};
+use crate::preview1::types::rights;
+use crate::random::{OsRandom, RandomSource};
+use crate::sandbox::Dir;
+use crate::stdio::{InputStream, OutputStream};
+
+/// The state of one WASI guest: its arguments, environment, clocks, randomness and open
+/// descriptors (stdio, preopened directories, and what it opened since).
+///
+/// A context grants nothing by default: no arguments, no environment, no files, empty
+/// stdin, discarded stdout/stderr, no network.
+pub struct WasiCtx {
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<String>,
+    pub(crate) clocks: Clocks,
+    pub(crate) random: Box<dyn RandomSource>,
+    pub(crate) table: Table,
+}
+
+impl std::fmt::Debug for WasiCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasiCtx").field("args", &self.args).field("env", &self.env).finish_non_exhaustive()
+    }
+}
+
+impl WasiCtx {
+    /// A builder for a context.
+    pub fn builder() -> WasiCtxBuilder {
+        WasiCtxBuilder::new()
+    }
+
+    /// The guest's arguments, program name first.
+    pub fn args(&self) -> &[String] {
+        &self.args
+    }
+
+    /// The guest's environment, as `NAME=VALUE` strings.
+    pub fn env(&self) -> &[String] {
+        &self.env
+    }
+}
+
+/// Builds a [`WasiCtx`]; every grant is explicit.
+///
+/// ```
+/// use tessera_wasi::{WasiCtxBuilder, WritePipe};
+/// let out = WritePipe::new();
+/// let ctx = WasiCtxBuilder::new().arg("prog").env("LANG", "C").stdout(out.clone()).build();
+/// assert_eq!(ctx.args(), ["prog"]);
+/// ```
+pub struct WasiCtxBuilder {
+    args: Vec<String>,
+    env: Vec<String>,
+    stdin: InputStream,
+    stdout: OutputStream,
+    stderr: OutputStream,
+    preopens: Vec<(Dir, String)>,
+    sockets: Vec<std::net::TcpListener>,
+    random: Box<dyn RandomSource>,
+}
+
+impl Default for WasiCtxBuilder {
+    fn default() -> Self {
+        WasiCtxBuilder::new()
+    }
+}
+
+impl std::fmt::Debug for WasiCtxBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasiCtxBuilder").field("args", &self.args).field("env", &self.env).finish_non_exhaustive()
+    }
+}
+
+impl WasiCtxBuilder {
+    pub fn new() -> WasiCtxBuilder {
+        WasiCtxBuilder {
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: InputStream::Empty,
+            stdout: OutputStream::Sink,
+            stderr: OutputStream::Sink,
+            preopens: Vec::new(),
+            sockets: Vec::new(),
+            random: Box::new(OsRandom),
+        }
+    }
+
+    /// Appends one argument (the first is the program name, `argv[0]`).
+    pub fn arg(&mut self, arg: impl AsRef<str>) -> &mut Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    /// Appends several arguments.
+    pub fn args<S: AsRef<str>>(&mut self, args: impl IntoIterator<Item = S>) -> &mut Self {
+        for a in args {
+            self.arg(a);
+        }
+        self
+    }
+
+    /// Sets one environment variable (replacing an earlier value of the same name).
+    pub fn env(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> &mut Self {
+        let name = name.as_ref();
+        let prefix = format!("{name}=");
+        self.env.retain(|e| !e.starts_with(&prefix));
+        self.env.push(format!("{name}={}", value.as_ref()));
+        self
+    }
+
+    /// Copies the host process's whole environment (variables that are not UTF-8 are skipped).
+    pub fn inherit_env(&mut self) -> &mut Self {
+        for (k, v) in std::env::vars_os() {
+            if let (Some(k), Some(v)) = (k.to_str(), v.to_str()) {
+                self.env(k, v);
+            }
+        }
+        self
+    }
+
+    /// Grants the host directory `host_path` to the guest under the name `guest_path`
+    /// (e.g. `"."` or `"/data"`). With `read_only`, every change beneath it is refused.
+    ///
+    /// # Errors
+    /// If the host directory cannot be opened.
+    pub fn preopened_dir(
+        &mut self,
+        host_path: impl AsRef<Path>,
+        guest_path: impl AsRef<str>,
+        read_only: bool,
+    ) -> std::io::Result<&mut Self> {
+        let dir = Dir::open_ambient(host_path, read_only)?;
+        self.preopens.push((dir, guest_path.as_ref().to_owned()));
+        Ok(self)
+    }
+
+    /// Grants an already opened directory (see [`Dir::from_cap_std`]).
+    pub fn preopened_cap_dir(&mut self, dir: Dir, guest_path: impl AsRef<str>) -> &mut Self {
+        self.preopens.push((dir, guest_path.as_ref().to_owned()));
+        self
+    }
+
+    /// Grants a listening TCP socket; the guest may `sock_accept` connections on it.
+    pub fn preopened_socket(&mut self, listener: std::net::TcpListener) -> &mut Self {
+        self.sockets.push(listener);
+        self
+    }
+
+    /// The guest's stdin reads from `r`.
+    pub fn stdin(&mut self, r: impl Read + Send + 'static) -> &mut Self {
+        self.stdin = InputStream::Reader(Box::new(r));
+        self
+    }
+
+    /// The guest's stdout writes to `w` (flushed after every guest write).
+    pub fn stdout(&mut self, w: impl Write + Send + 'static) -> &mut Self {
+        self.stdout = OutputStream::Writer(Box::new(w));
+        self
+    }
+
+    /// The guest's stderr writes to `w` (flushed after every guest write).
+    pub fn stderr(&mut self, w: impl Write + Send + 'static) -> &mut Self {
+        self.stderr = OutputStream::Writer(Box::new(w));
+        self
+    }
+
+    pub fn inherit_stdin(&mut self) -> &mut Self {
+        self.stdin = InputStream::Inherit;
+        self
+    }
+
+    pub fn inherit_stdout(&mut self) -> &mut Self {
+        self.stdout = OutputStream::InheritStdout;
+        self
+    }
+
+    pub fn inherit_stderr(&mut self) -> &mut Self {
+        self.stderr = OutputStream::InheritStderr;
+        self
+    }
+
+    /// The guest uses the host process's stdin, stdout and stderr directly: output goes
+    /// straight to the host's descriptors, never buffered in memory.
+    pub fn inherit_stdio(&mut self) -> &mut Self {
+        self.inherit_stdin().inherit_stdout().inherit_stderr()
+    }
+
+    /// Replaces the source of `random_get` bytes (the host's secure generator by default).
+    pub fn random(&mut self, source: impl RandomSource + 'static) -> &mut Self {
+        self.random = Box::new(source);
+        self
+    }
+
+    /// Builds the context, taking the grants out of the builder (which is left empty).
+    pub fn build(&mut self) -> WasiCtx {
+        let b = std::mem::take(self);
+        let mut table = Table::default();
+        table.insert_at(0, Entry::new(Kind::Stdin(b.stdin), rights::STDIN, 0));
+        table.insert_at(1, Entry::new(Kind::Stdout(b.stdout), rights::STDOUT, 0));
+        table.insert_at(2, Entry::new(Kind::Stdout(b.stderr), rights::STDOUT, 0));
+        for (dir, name) in b.preopens {
+            let (base, inheriting) = if dir.is_read_only() {
+                (rights::DIR_READ_ONLY, rights::DIR_READ_ONLY | rights::FILE_READ_ONLY)
+            } else {
+                (rights::DIR_ALL, rights::DIR_ALL | rights::FILE_ALL)
+            };
+            let mut entry = Entry::new(Kind::Dir(dir), base, inheriting);
+            entry.preopen = Some(name);
+            // The table is empty beyond stdio, so this cannot hit the descriptor limit.
+            let _ = table.push(entry);
+        }
+        for listener in b.sockets {
+            let _ = table.push(Entry::new(Kind::TcpListener(listener), rights::LISTENER, rights::SOCKET));
+        }
+        WasiCtx { args: b.args, env: b.env, clocks: Clocks::new(), random: b.random, table }
+    }
+}

@@ -1,0 +1,154 @@
+//! Standard streams: what a guest's stdin reads and its stdout/stderr write, and
+//! in-memory pipes for tests and embedders.
+
+use std::io::{self, Cursor, IsTerminal, Read, Write};
+use std::sync::{Arc, Mutex};
+
+/// Where a guest's standard input comes from.
+pub enum InputStream {
+    /// Nothing: every read is end of file. The default.
+    Empty,
+    /// The host process's stdin, read directly (no read-ahead beyond what the guest asks).
+    Inherit,
+    /// Any reader, e.g. a [`ReadPipe`].
+    Reader(Box<dyn Read + Send>),
+}
+
+impl std::fmt::Debug for InputStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InputStream::Empty => "Empty",
+            InputStream::Inherit => "Inherit",
+            InputStream::Reader(_) => "Reader",
+        })
+    }
+}
+
+impl InputStream {
+    /// Reads up to `buf.len()` bytes; 0 means end of input.
+    ///
+    /// # Errors
+    /// The reader's error.
+    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            InputStream::Empty => Ok(0),
+            InputStream::Inherit => io::stdin().lock().read(buf),
+            InputStream::Reader(r) => r.read(buf),
+        }
+    }
+
+    /// Whether the stream is an interactive terminal.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, InputStream::Inherit) && io::stdin().is_terminal()
+    }
+}
+
+/// Where a guest's standard output or error goes.
+pub enum OutputStream {
+    /// Discarded. The default.
+    Sink,
+    /// The host process's stdout, flushed after every guest write (never held in memory).
+    InheritStdout,
+    /// The host process's stderr.
+    InheritStderr,
+    /// Any writer, e.g. a [`WritePipe`]; flushed after every guest write.
+    Writer(Box<dyn Write + Send>),
+}
+
+impl std::fmt::Debug for OutputStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OutputStream::Sink => "Sink",
+            OutputStream::InheritStdout => "InheritStdout",
+            OutputStream::InheritStderr => "InheritStderr",
+            OutputStream::Writer(_) => "Writer",
+        })
+    }
+}
+
+impl OutputStream {
+    /// Writes all of `buf` and flushes it.
+    ///
+    /// # Errors
+    /// The writer's error.
+    pub fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            OutputStream::Sink => Ok(()),
+            OutputStream::InheritStdout => {
+                let mut out = io::stdout().lock();
+                out.write_all(buf)?;
+                out.flush()
+            }
+            OutputStream::InheritStderr => {
+                let mut out = io::stderr().lock();
+                out.write_all(buf)?;
+                out.flush()
+            }
+            OutputStream::Writer(w) => {
+                w.write_all(buf)?;
+                w.flush()
+            }
+        }
+    }
+
+    /// Whether the stream is an interactive terminal.
+    pub fn is_terminal(&self) -> bool {
+        match self {
+            OutputStream::InheritStdout => io::stdout().is_terminal(),
+            OutputStream::InheritStderr => io::stderr().is_terminal(),
+            _ => false,
+        }
+    }
+}
+
+/// An in-memory input: a guest reading it gets these bytes, then end of file.
+#[derive(Clone, Debug, Default)]
+pub struct ReadPipe {
+    data: Cursor<Vec<u8>>,
+}
+
+impl ReadPipe {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> ReadPipe {
+        ReadPipe { data: Cursor::new(bytes.into()) }
+    }
+}
+
+impl Read for ReadPipe {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.data.read(buf)
+    }
+}
+
+/// An in-memory output. Clones share one buffer, so keep a clone to read what the guest
+/// wrote.
+#[derive(Clone, Debug, Default)]
+pub struct WritePipe {
+    buf: Arc<Mutex<Vec<u8>>>,
+}
+
+impl WritePipe {
+    pub fn new() -> WritePipe {
+        WritePipe::default()
+    }
+
+    /// Everything written so far.
+    pub fn contents(&self) -> Vec<u8> {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Everything written so far, as (lossy) UTF-8.
+    pub fn contents_string(&self) -> String {
+        String::from_utf8_lossy(&self.contents()).into_owned()
+    }
+}
+
+impl Write for WritePipe {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

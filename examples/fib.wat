@@ -1,0 +1,12 @@
+(module $fibmod
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                     (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func $rec (export "rec") (param i32) (result i32) (call $rec (local.get 0)))
+  (func $spin (export "spin") (loop $l (br $l)))
+  (memory 1)
+  (func $oob (export "oob") (result i32) (i32.load (i32.const 70000)))
+  (func $div (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+)
