@@ -42,8 +42,12 @@ pub fn parse_duration(s: &str) -> Result<Duration> {
 pub fn parse_val(s: &str, ty: ValType) -> Result<Val> {
     let bad = || anyhow!("cannot parse `{s}` as {ty}");
     Ok(match ty {
-        ValType::I32 => Val::I32(parse_int(s).and_then(|v| i32_of(v)).ok_or_else(bad)?),
-        ValType::I64 => Val::I64(parse_int(s).and_then(|v| i64::try_from(v).ok().or(u64::try_from(v).ok().map(|u| u as i64))).ok_or_else(bad)?),
+        ValType::I32 => Val::I32(parse_int(s).and_then(i32_of).ok_or_else(bad)?),
+        ValType::I64 => Val::I64(
+            parse_int(s)
+                .and_then(|v| i64::try_from(v).ok().or(u64::try_from(v).ok().map(|u| u as i64)))
+                .ok_or_else(bad)?,
+        ),
         ValType::F32 => Val::F32(s.parse::<f32>().map_err(|_| bad())?.to_bits()),
         ValType::F64 => Val::F64(s.parse::<f64>().map_err(|_| bad())?.to_bits()),
         ValType::V128 => {

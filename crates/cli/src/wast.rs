@@ -38,7 +38,8 @@ pub fn run(args: WastArgs) -> Result<ExitCode> {
     }
     let mut total = tessera_wast::Report::default();
     for path in &args.files {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         let report = tessera_wast::run_script_with(&path.display().to_string(), &text, &config);
         for line in &report.failures {
             println!("{line}");

@@ -41,7 +41,10 @@ fn traps_print_message_and_backtrace() {
     let o = tessera(&["run", "--invoke", "rec", &example("fib.wat"), "1"]);
     assert_eq!(o.status.code(), Some(134));
     let err = stderr(&o);
-    assert!(err.starts_with(&format!("error: {}: wasm trap: call stack exhausted\n", example("fib.wat"))), "{err}");
+    assert!(
+        err.starts_with(&format!("error: {}: wasm trap: call stack exhausted\n", example("fib.wat"))),
+        "{err}"
+    );
     assert!(err.contains("wasm backtrace:\n  0: fibmod!rec\n"), "{err}");
     assert!(err.contains("more frames"), "long backtraces are elided: {err}");
 
@@ -76,7 +79,10 @@ fn bad_input_is_one_line_and_non_zero() {
         (scratch("trunc.wasm", b"\0asm\x01\0\0\0\x01\x05"), "invalid module: unexpected end-of-file"),
         (scratch("invalid.wat", b"(module (func (result i32)))"), "invalid module: type mismatch"),
         (scratch("syntax.wat", b"(module (func (i32.bogus)))"), "text format error at 1:"),
-        (scratch("import.wat", b"(module (import \"env\" \"f\" (func)) (func (export \"_start\")))"), "unknown import: env::f"),
+        (
+            scratch("import.wat", b"(module (import \"env\" \"f\" (func)) (func (export \"_start\")))"),
+            "unknown import: env::f",
+        ),
         (scratch("nostart.wat", b"(module)"), "exports no `_start`"),
         ("/nonexistent/x.wasm".to_string(), "cannot read /nonexistent/x.wasm"),
     ];

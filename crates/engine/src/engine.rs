@@ -126,9 +126,7 @@ impl Default for Engine {
 
 impl Engine {
     pub fn new(config: &Config) -> Engine {
-        Engine {
-            inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }),
-        }
+        Engine { inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }) }
     }
 
     pub fn config(&self) -> &Config {

@@ -173,7 +173,11 @@ impl WasmTy for Option<Func> {
         Val::FuncRef(self)
     }
     fn from_val(v: &Val) -> Option<Self> {
-        if let Val::FuncRef(f) = v { Some(*f) } else { None }
+        if let Val::FuncRef(f) = v {
+            Some(*f)
+        } else {
+            None
+        }
     }
 }
 
@@ -185,7 +189,11 @@ impl WasmTy for Option<ExternRef> {
         Val::ExternRef(self)
     }
     fn from_val(v: &Val) -> Option<Self> {
-        if let Val::ExternRef(e) = v { Some(*e) } else { None }
+        if let Val::ExternRef(e) = v {
+            Some(*e)
+        } else {
+            None
+        }
     }
 }
 

@@ -6,14 +6,11 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result, TrapCode};
-use crate::module::{
-    limits_match, ConstExpr, ConstOp, DataMode, ElemMode, ExportIndex, ExternType, Module,
-};
+use crate::module::{limits_match, ConstExpr, ConstOp, DataMode, ElemMode, ExportIndex, ExternType, Module};
 use crate::store::{
-    Extern, Func, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, Store, StoreInner,
-    TableEntity, PAGE_SIZE,
+    Extern, Func, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, Store, StoreInner, TableEntity,
+    PAGE_SIZE,
 };
-
 
 /// An instantiated module in a store.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -117,8 +114,7 @@ impl Instance {
                 ElemMode::Active { table, offset } => {
                     let inst = &s.instances[id as usize];
                     let offset = eval_const(s, inst, offset) as u32 as usize;
-                    let items: Vec<u64> =
-                        seg.items.iter().map(|e| eval_const(s, inst, e) as u64).collect();
+                    let items: Vec<u64> = seg.items.iter().map(|e| eval_const(s, inst, e) as u64).collect();
                     let t = inst.tables[*table as usize];
                     let elems = &mut s.tables[t as usize].elems;
                     let end = offset.checked_add(items.len()).filter(|e| *e <= elems.len());
@@ -211,8 +207,7 @@ pub(crate) fn check_import(s: &StoreInner, expected: &ExternType, ext: &Extern) 
         (ExternType::Func(ty), Extern::Func(f)) => &s.func_type(*f) == ty,
         (ExternType::Table(ty), Extern::Table(t)) => {
             let t = &s.tables[t.0 as usize];
-            t.ty.element == ty.element
-                && limits_match(t.elems.len() as u64, t.ty.max, ty.min, ty.max)
+            t.ty.element == ty.element && limits_match(t.elems.len() as u64, t.ty.max, ty.min, ty.max)
         }
         (ExternType::Memory(ty), Extern::Memory(m)) => {
             let m = &s.memories[m.0 as usize];
@@ -266,4 +261,3 @@ pub(crate) fn eval_const(s: &StoreInner, inst: &InstanceEntity, expr: &ConstExpr
     }
     stack.pop().unwrap_or(0)
 }
-

@@ -25,87 +25,332 @@ pub enum Instr {
     // --- control ---
     Unreachable,
     /// Charges fuel for the straight-line code that follows.
-    Fuel { amount: u32 },
+    Fuel {
+        amount: u32,
+    },
     /// Checks the store's interrupt flag (loop headers and function entries when enabled).
     CheckInterrupt,
-    Br { t: Target },
-    BrIfNz { c: Slot, t: Target },
-    BrIfEqz { c: Slot, t: Target },
+    Br {
+        t: Target,
+    },
+    BrIfNz {
+        c: Slot,
+        t: Target,
+    },
+    BrIfEqz {
+        c: Slot,
+        t: Target,
+    },
     /// Fused `i32` compare and branch: jump to `t` when `a <op> b` holds.
-    BrCmpI32 { op: CmpOp, a: Slot, b: Slot, t: Target },
+    BrCmpI32 {
+        op: CmpOp,
+        a: Slot,
+        b: Slot,
+        t: Target,
+    },
     /// Fused `i32` compare-with-immediate and branch.
-    BrCmpI32Imm { op: CmpOp, a: Slot, imm: i16, t: Target },
+    BrCmpI32Imm {
+        op: CmpOp,
+        a: Slot,
+        imm: i16,
+        t: Target,
+    },
     /// Followed by `len + 1` `Br` instructions; index `c` selects one (the last is the default).
-    BrTable { c: Slot, len: u32 },
+    BrTable {
+        c: Slot,
+        len: u32,
+    },
     /// Results are already in slots `0..`; pop the frame.
     Return,
-    Call { f: u32, base: Slot },
-    CallIndirect { ty: u32, table: u16, c: Slot, base: Slot },
+    Call {
+        f: u32,
+        base: Slot,
+    },
+    CallIndirect {
+        ty: u32,
+        table: u16,
+        c: Slot,
+        base: Slot,
+    },
     /// Tail call: arguments at `base` move to slot 0 and the callee replaces this frame.
-    ReturnCall { f: u32, base: Slot },
-    ReturnCallIndirect { ty: u32, table: u16, c: Slot, base: Slot },
+    ReturnCall {
+        f: u32,
+        base: Slot,
+    },
+    ReturnCallIndirect {
+        ty: u32,
+        table: u16,
+        c: Slot,
+        base: Slot,
+    },
 
     // --- data movement ---
-    Copy { d: Slot, s: Slot },
-    CopyV128 { d: Slot, s: Slot },
-    Const32 { d: Slot, v: u32 },
-    Const64 { d: Slot, v: u64 },
+    Copy {
+        d: Slot,
+        s: Slot,
+    },
+    CopyV128 {
+        d: Slot,
+        s: Slot,
+    },
+    Const32 {
+        d: Slot,
+        v: u32,
+    },
+    Const64 {
+        d: Slot,
+        v: u64,
+    },
     /// `v128.const`; `idx` indexes the function's constant pool.
-    ConstV128 { d: Slot, idx: u32 },
+    ConstV128 {
+        d: Slot,
+        idx: u32,
+    },
     /// `d = if c != 0 { a } else { b }`
-    Select { d: Slot, c: Slot, a: Slot, b: Slot },
-    SelectV128 { d: Slot, c: Slot, a: Slot, b: Slot },
-    GlobalGet { d: Slot, g: u32 },
-    GlobalSet { s: Slot, g: u32 },
-    GlobalGetV128 { d: Slot, g: u32 },
-    GlobalSetV128 { s: Slot, g: u32 },
+    Select {
+        d: Slot,
+        c: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    SelectV128 {
+        d: Slot,
+        c: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    GlobalGet {
+        d: Slot,
+        g: u32,
+    },
+    GlobalSet {
+        s: Slot,
+        g: u32,
+    },
+    GlobalGetV128 {
+        d: Slot,
+        g: u32,
+    },
+    GlobalSetV128 {
+        s: Slot,
+        g: u32,
+    },
 
     // --- memory ---
-    Load { kind: LoadOp, d: Slot, addr: Slot, mem: u16, off: u32 },
-    Store { kind: StoreOp, s: Slot, addr: Slot, mem: u16, off: u32 },
-    MemorySize { d: Slot, mem: u16 },
-    MemoryGrow { d: Slot, delta: Slot, mem: u16 },
-    MemoryFill { mem: u16, dst: Slot, val: Slot, len: Slot },
-    MemoryCopy { dst_mem: u16, src_mem: u16, dst: Slot, src: Slot, len: Slot },
-    MemoryInit { mem: u16, data: u32, dst: Slot, src: Slot, len: Slot },
-    DataDrop { data: u32 },
+    Load {
+        kind: LoadOp,
+        d: Slot,
+        addr: Slot,
+        mem: u16,
+        off: u32,
+    },
+    Store {
+        kind: StoreOp,
+        s: Slot,
+        addr: Slot,
+        mem: u16,
+        off: u32,
+    },
+    MemorySize {
+        d: Slot,
+        mem: u16,
+    },
+    MemoryGrow {
+        d: Slot,
+        delta: Slot,
+        mem: u16,
+    },
+    MemoryFill {
+        mem: u16,
+        dst: Slot,
+        val: Slot,
+        len: Slot,
+    },
+    MemoryCopy {
+        dst_mem: u16,
+        src_mem: u16,
+        dst: Slot,
+        src: Slot,
+        len: Slot,
+    },
+    MemoryInit {
+        mem: u16,
+        data: u32,
+        dst: Slot,
+        src: Slot,
+        len: Slot,
+    },
+    DataDrop {
+        data: u32,
+    },
 
     // --- tables and references ---
-    TableGet { d: Slot, i: Slot, table: u32 },
-    TableSet { i: Slot, v: Slot, table: u32 },
-    TableSize { d: Slot, table: u32 },
-    TableGrow { d: Slot, init: Slot, delta: Slot, table: u16 },
-    TableFill { table: u16, i: Slot, v: Slot, len: Slot },
-    TableCopy { dst_table: u16, src_table: u16, dst: Slot, src: Slot, len: Slot },
-    TableInit { table: u16, elem: u32, dst: Slot, src: Slot, len: Slot },
-    ElemDrop { elem: u32 },
-    RefFunc { d: Slot, f: u32 },
+    TableGet {
+        d: Slot,
+        i: Slot,
+        table: u32,
+    },
+    TableSet {
+        i: Slot,
+        v: Slot,
+        table: u32,
+    },
+    TableSize {
+        d: Slot,
+        table: u32,
+    },
+    TableGrow {
+        d: Slot,
+        init: Slot,
+        delta: Slot,
+        table: u16,
+    },
+    TableFill {
+        table: u16,
+        i: Slot,
+        v: Slot,
+        len: Slot,
+    },
+    TableCopy {
+        dst_table: u16,
+        src_table: u16,
+        dst: Slot,
+        src: Slot,
+        len: Slot,
+    },
+    TableInit {
+        table: u16,
+        elem: u32,
+        dst: Slot,
+        src: Slot,
+        len: Slot,
+    },
+    ElemDrop {
+        elem: u32,
+    },
+    RefFunc {
+        d: Slot,
+        f: u32,
+    },
 
     // --- numeric ---
-    Unary { op: UnOp, d: Slot, s: Slot },
-    Binary { op: BinOp, d: Slot, a: Slot, b: Slot },
-    I32AddImm { d: Slot, a: Slot, imm: i32 },
-    I64AddImm { d: Slot, a: Slot, imm: i32 },
-    I32Add { d: Slot, a: Slot, b: Slot },
-    I32Sub { d: Slot, a: Slot, b: Slot },
-    I64Add { d: Slot, a: Slot, b: Slot },
-    I64Sub { d: Slot, a: Slot, b: Slot },
-    I32Cmp { op: CmpOp, d: Slot, a: Slot, b: Slot },
-    I32CmpImm { op: CmpOp, d: Slot, a: Slot, imm: i16 },
+    Unary {
+        op: UnOp,
+        d: Slot,
+        s: Slot,
+    },
+    Binary {
+        op: BinOp,
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32AddImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64AddImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I32Add {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32Sub {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64Add {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64Sub {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32Cmp {
+        op: CmpOp,
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32CmpImm {
+        op: CmpOp,
+        d: Slot,
+        a: Slot,
+        imm: i16,
+    },
 
     // --- SIMD ---
-    Simd1 { op: SimdOp, lane: u8, d: Slot, a: Slot },
-    Simd2 { op: SimdOp, d: Slot, a: Slot, b: Slot },
-    Simd3 { op: SimdOp, d: Slot, a: Slot, b: Slot, c: Slot },
+    Simd1 {
+        op: SimdOp,
+        lane: u8,
+        d: Slot,
+        a: Slot,
+    },
+    Simd2 {
+        op: SimdOp,
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Simd3 {
+        op: SimdOp,
+        d: Slot,
+        a: Slot,
+        b: Slot,
+        c: Slot,
+    },
     /// `replace_lane`: `d = a` with lane `lane` set to scalar `b`.
-    SimdReplace { op: SimdOp, lane: u8, d: Slot, a: Slot, b: Slot },
+    SimdReplace {
+        op: SimdOp,
+        lane: u8,
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
     /// `i8x16.shuffle`; `idx` indexes the constant pool holding the 16 lane selectors.
-    Shuffle { d: Slot, a: Slot, b: Slot, idx: u32 },
-    V128Load { kind: V128LoadOp, d: Slot, addr: Slot, mem: u16, off: u32 },
-    V128Store { s: Slot, addr: Slot, mem: u16, off: u32 },
+    Shuffle {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+        idx: u32,
+    },
+    V128Load {
+        kind: V128LoadOp,
+        d: Slot,
+        addr: Slot,
+        mem: u16,
+        off: u32,
+    },
+    V128Store {
+        s: Slot,
+        addr: Slot,
+        mem: u16,
+        off: u32,
+    },
     /// `v128.loadN_lane`: `d = replace lane of v with memory`, `v` and `d` may alias.
-    V128LoadLane { width: u8, lane: u8, d: Slot, addr: Slot, ext: u32 },
-    V128StoreLane { width: u8, lane: u8, s: Slot, addr: Slot, ext: u32 },
+    V128LoadLane {
+        width: u8,
+        lane: u8,
+        d: Slot,
+        addr: Slot,
+        ext: u32,
+    },
+    V128StoreLane {
+        width: u8,
+        lane: u8,
+        s: Slot,
+        addr: Slot,
+        ext: u32,
+    },
 }
 
 /// `i32` comparisons shared by the fused compare-and-branch instructions.

@@ -59,12 +59,8 @@ impl ValType {
             wasmparser::ValType::Ref(r) if r == RefType::FUNCREF => ValType::FuncRef,
             wasmparser::ValType::Ref(r) if r == RefType::EXTERNREF => ValType::ExternRef,
             wasmparser::ValType::Ref(r) => match r.heap_type() {
-                HeapType::Abstract { ty: wasmparser::AbstractHeapType::Func, .. } => {
-                    ValType::FuncRef
-                }
-                HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => {
-                    ValType::ExternRef
-                }
+                HeapType::Abstract { ty: wasmparser::AbstractHeapType::Func, .. } => ValType::FuncRef,
+                HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => ValType::ExternRef,
                 _ => return None,
             },
         })

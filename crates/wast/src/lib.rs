@@ -12,7 +12,9 @@ mod values;
 
 use std::collections::HashMap;
 
-use tessera_engine::{Config, Engine, Error, Extern, ExternRef, Instance, Linker, Module, Store, TrapCode, Val};
+use tessera_engine::{
+    Config, Engine, Error, Extern, ExternRef, Instance, Linker, Module, Store, TrapCode, Val,
+};
 use wast::core::WastArgCore;
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
@@ -65,7 +67,9 @@ pub fn run_script_with(file: &str, text: &str, config: &Config) -> Report {
         Err(mut e) => {
             e.set_text(text);
             report.failed += 1;
-            report.failures.push(format!("{file}: cannot parse script: {}", e.to_string().lines().next().unwrap_or("")));
+            report
+                .failures
+                .push(format!("{file}: cannot parse script: {}", e.to_string().lines().next().unwrap_or("")));
             return report;
         }
     };
@@ -131,7 +135,9 @@ impl Runner {
 
     fn instance(&self, name: Option<wast::token::Id<'_>>) -> Outcome<Instance> {
         match name {
-            Some(id) => self.named.get(id.name()).copied().ok_or_else(|| format!("unknown module ${}", id.name())),
+            Some(id) => {
+                self.named.get(id.name()).copied().ok_or_else(|| format!("unknown module ${}", id.name()))
+            }
             None => self.current.ok_or_else(|| "no module instantiated".to_string()),
         }
     }
@@ -141,7 +147,10 @@ impl Runner {
     }
 
     fn instantiate(&mut self, module: &Module, name: Option<&str>) -> Outcome<Instance> {
-        let instance = self.linker.instantiate(&mut self.store, module).map_err(|e| format!("instantiation failed: {e}"))?;
+        let instance = self
+            .linker
+            .instantiate(&mut self.store, module)
+            .map_err(|e| format!("instantiation failed: {e}"))?;
         self.current = Some(instance);
         if let Some(name) = name {
             self.named.insert(name.to_string(), instance);
@@ -170,7 +179,11 @@ impl Runner {
             }
             WastDirective::ModuleInstance { instance, module, .. } => {
                 let m = match module {
-                    Some(id) => self.definitions.get(id.name()).cloned().ok_or_else(|| format!("unknown definition ${}", id.name()))?,
+                    Some(id) => self
+                        .definitions
+                        .get(id.name())
+                        .cloned()
+                        .ok_or_else(|| format!("unknown definition ${}", id.name()))?,
                     None => self.last_definition.clone().ok_or("no module definition")?,
                 };
                 self.instantiate(&m, instance.map(|i| i.name()))?;
@@ -181,7 +194,9 @@ impl Runner {
                 self.linker.instance(&self.store, name, instance).map_err(|e| e.to_string())?;
                 Ok(())
             }
-            WastDirective::Invoke(invoke) => self.invoke(&invoke).map(drop).map_err(|e| format!("invoke failed: {e}")),
+            WastDirective::Invoke(invoke) => {
+                self.invoke(&invoke).map(drop).map_err(|e| format!("invoke failed: {e}"))
+            }
             WastDirective::AssertReturn { exec, results, .. } => {
                 let got = self.execute(exec).map_err(|e| format!("expected a return, got: {e}"))?;
                 values::check_results(&self.store, &results, &got)
@@ -199,7 +214,11 @@ impl Runner {
             WastDirective::AssertInvalid { mut module, message, .. } => {
                 let bytes = match module.encode() {
                     Ok(b) => b,
-                    Err(e) => return Err(format!("expected invalid module (`{message}`), but it does not encode: {e}")),
+                    Err(e) => {
+                        return Err(format!(
+                            "expected invalid module (`{message}`), but it does not encode: {e}"
+                        ))
+                    }
                 };
                 match Module::new(&self.engine, &bytes) {
                     Ok(_) => Err(format!("expected invalid module (`{message}`), but it validated")),
@@ -261,9 +280,10 @@ impl Runner {
             WastArgCore::F32(v) => Val::F32(v.bits),
             WastArgCore::F64(v) => Val::F64(v.bits),
             WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
-            WastArgCore::RefNull(wast::core::HeapType::Abstract { ty: wast::core::AbstractHeapType::Extern, .. }) => {
-                Val::ExternRef(None)
-            }
+            WastArgCore::RefNull(wast::core::HeapType::Abstract {
+                ty: wast::core::AbstractHeapType::Extern,
+                ..
+            }) => Val::ExternRef(None),
             WastArgCore::RefNull(_) => Val::FuncRef(None),
             WastArgCore::RefExtern(n) => {
                 let e = match self.store.data().externs.get(n) {

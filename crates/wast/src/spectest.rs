@@ -33,8 +33,12 @@ pub(crate) fn define(linker: &mut Linker<Host>, store: &mut Store<Host>) {
         let g = Global::new(store, GlobalType { content: ty, mutable: false }, val).expect("type matches");
         def(linker, name, g);
     }
-    let table = Table::new(store, TableType { element: ValType::FuncRef, min: 10, max: Some(20) }, Val::FuncRef(None))
-        .expect("small table");
+    let table = Table::new(
+        store,
+        TableType { element: ValType::FuncRef, min: 10, max: Some(20) },
+        Val::FuncRef(None),
+    )
+    .expect("small table");
     def(linker, "table", table);
     let memory = Memory::new(store, MemoryType { min: 1, max: Some(2), memory64: false, shared: false })
         .expect("small memory");

@@ -6,7 +6,11 @@ use wast::WastRet;
 
 use crate::Host;
 
-pub(crate) fn check_results(store: &Store<Host>, expected: &[WastRet<'_>], got: &[Val]) -> Result<(), String> {
+pub(crate) fn check_results(
+    store: &Store<Host>,
+    expected: &[WastRet<'_>],
+    got: &[Val],
+) -> Result<(), String> {
     if expected.len() != got.len() {
         return Err(format!("expected {} results, got {}", expected.len(), got.len()));
     }

@@ -123,7 +123,11 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
 fn backtrace(s: &StoreInner, frames: &[Frame], inst: u32, index: u32) -> Vec<FrameInfo> {
     let info = |inst: u32, index: u32| {
         let m = &s.instances[inst as usize].module;
-        FrameInfo { func_index: index, func_name: m.func_names.get(&index).cloned(), module_name: m.name.clone() }
+        FrameInfo {
+            func_index: index,
+            func_name: m.func_names.get(&index).cloned(),
+            module_name: m.name.clone(),
+        }
     };
     let mut out = vec![info(inst, index)];
     out.extend(frames.iter().rev().map(|f| info(f.inst, f.index)));
@@ -188,7 +192,11 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
     }
     macro_rules! mem_index {
         ($m:expr) => {
-            if $m == 0 { mem0 } else { store.inner.instances[inst as usize].memories[$m as usize] as usize }
+            if $m == 0 {
+                mem0
+            } else {
+                store.inner.instances[inst as usize].memories[$m as usize] as usize
+            }
         };
     }
     macro_rules! table_index {
@@ -203,7 +211,8 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
     }
     macro_rules! load {
         ($mem:expr, $addr:expr, $off:expr, $n:literal) => {
-            match read::<$n>(&store.inner.memories[mem_index!($mem)].data, u64::from(r!($addr) as u32), $off) {
+            match read::<$n>(&store.inner.memories[mem_index!($mem)].data, u64::from(r!($addr) as u32), $off)
+            {
                 Some(b) => b,
                 None => trap!(TrapCode::MemoryOutOfBounds),
             }
@@ -256,12 +265,17 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     host_results.extend(fty.results().iter().map(|t| t.default_val()));
                     let f = store.hosts[host as usize].clone();
                     store.inner.depth = depth_base + frames.len() + 1;
-                    let outcome = f(Caller { store: &mut *store, instance: Some(Instance(inst)) }, &host_args, &mut host_results);
+                    let outcome = f(
+                        Caller { store: &mut *store, instance: Some(Instance(inst)) },
+                        &host_args,
+                        &mut host_results,
+                    );
                     store.inner.depth = depth_base;
                     if let Err(e) = outcome {
                         return Err(match e {
                             Error::Trap(t) if t.backtrace().is_empty() => {
-                                Trap::with_backtrace(t.code(), backtrace(&store.inner, &frames, inst, index)).into()
+                                Trap::with_backtrace(t.code(), backtrace(&store.inner, &frames, inst, index))
+                                    .into()
                             }
                             other => other,
                         });
@@ -270,7 +284,10 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     let mut slot = target;
                     for (v, t) in host_results.iter().zip(fty.results()) {
                         if v.ty() != *t {
-                            return Err(Error::BadArguments(format!("host function returned {} for a {t} result", v.ty())));
+                            return Err(Error::BadArguments(format!(
+                                "host function returned {} for a {t} result",
+                                v.ty()
+                            )));
                         }
                         let bits = v.to_bits();
                         if slot >= regs.len() {
@@ -463,7 +480,9 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                 let n = u64::from(r!(len) as u32);
                 let (d0, s0) = (u64::from(r!(dst) as u32), u64::from(r!(src) as u32));
                 let mems = &mut store.inner.memories;
-                let (Some(dr), Some(sr)) = (range(d0, n, mems[di].data.len()), range(s0, n, mems[si].data.len())) else {
+                let (Some(dr), Some(sr)) =
+                    (range(d0, n, mems[di].data.len()), range(s0, n, mems[si].data.len()))
+                else {
                     trap!(TrapCode::MemoryOutOfBounds)
                 };
                 if di == si {
@@ -476,7 +495,11 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
             Instr::MemoryInit { mem, data, dst, src, len } => {
                 let mi = mem_index!(mem);
                 let i = &store.inner.instances[inst as usize];
-                let seg = if i.data_dropped[data as usize] { 0..0 } else { i.module.datas[data as usize].bytes.clone() };
+                let seg = if i.data_dropped[data as usize] {
+                    0..0
+                } else {
+                    i.module.datas[data as usize].bytes.clone()
+                };
                 let module = i.module.clone();
                 let n = u64::from(r!(len) as u32);
                 let (Some(sr), Some(dr)) = (
@@ -507,7 +530,9 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
-            Instr::TableSize { d, table } => w!(d, store.inner.tables[table_index!(table)].elems.len() as u64),
+            Instr::TableSize { d, table } => {
+                w!(d, store.inner.tables[table_index!(table)].elems.len() as u64)
+            }
             Instr::TableGrow { d, init, delta, table } => {
                 let t = table_index!(table);
                 let old = store.inner.grow_table(t as u32, u64::from(r!(delta) as u32), r!(init));
@@ -527,7 +552,9 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                 let n = u64::from(r!(len) as u32);
                 let (d0, s0) = (u64::from(r!(dst) as u32), u64::from(r!(src) as u32));
                 let tables = &mut store.inner.tables;
-                let (Some(dr), Some(sr)) = (range(d0, n, tables[dt].elems.len()), range(s0, n, tables[st].elems.len())) else {
+                let (Some(dr), Some(sr)) =
+                    (range(d0, n, tables[dt].elems.len()), range(s0, n, tables[st].elems.len()))
+                else {
                     trap!(TrapCode::TableOutOfBounds)
                 };
                 if dt == st {
@@ -617,7 +644,8 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     _ => u64::from_le_bytes(load!(mem, addr, off, 8)),
                 };
                 let shift = u32::from(lane) * u32::from(width) * 8;
-                let mask: u128 = if width == 8 { u128::from(u64::MAX) } else { (1u128 << (u32::from(width) * 8)) - 1 };
+                let mask: u128 =
+                    if width == 8 { u128::from(u64::MAX) } else { (1u128 << (u32::from(width) * 8)) - 1 };
                 let v = (rv!(d) & !(mask << shift)) | (u128::from(bits) << shift);
                 wv!(d, v);
             }

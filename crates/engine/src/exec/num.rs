@@ -33,7 +33,11 @@ fn q32(x: f32) -> u64 {
 #[inline(always)]
 fn q64(x: f64) -> u64 {
     let bits = x.to_bits();
-    if x.is_nan() { bits | 0x0008_0000_0000_0000 } else { bits }
+    if x.is_nan() {
+        bits | 0x0008_0000_0000_0000
+    } else {
+        bits
+    }
 }
 
 /// `fmin`: NaN if either operand is NaN; -0 is smaller than +0.
@@ -44,7 +48,11 @@ fn fmin32(a: f32, b: f32) -> f32 {
     if a == b {
         return f32::from_bits(a.to_bits() | b.to_bits());
     }
-    if a < b { a } else { b }
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 fn fmax32(a: f32, b: f32) -> f32 {
     if a.is_nan() || b.is_nan() {
@@ -53,7 +61,11 @@ fn fmax32(a: f32, b: f32) -> f32 {
     if a == b {
         return f32::from_bits(a.to_bits() & b.to_bits());
     }
-    if a > b { a } else { b }
+    if a > b {
+        a
+    } else {
+        b
+    }
 }
 fn fmin64(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
@@ -62,7 +74,11 @@ fn fmin64(a: f64, b: f64) -> f64 {
     if a == b {
         return f64::from_bits(a.to_bits() | b.to_bits());
     }
-    if a < b { a } else { b }
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 fn fmax64(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
@@ -71,7 +87,11 @@ fn fmax64(a: f64, b: f64) -> f64 {
     if a == b {
         return f64::from_bits(a.to_bits() & b.to_bits());
     }
-    if a > b { a } else { b }
+    if a > b {
+        a
+    } else {
+        b
+    }
 }
 
 /// Truncation with the spec's traps: NaN is an invalid conversion, out of range overflows.

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-pub use types::{ExportType, ExternType, GlobalType, ImportType, MemoryType, TableType};
 pub(crate) use types::limits_match;
+pub use types::{ExportType, ExternType, GlobalType, ImportType, MemoryType, TableType};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -214,10 +214,7 @@ impl ModuleInner {
     /// # Errors
     /// If the body exceeds an implementation limit of the IR (reported as a string so the
     /// result can be cached and shared).
-    pub(crate) fn compiled_func(
-        &self,
-        defined: u32,
-    ) -> std::result::Result<Arc<CompiledFunc>, String> {
+    pub(crate) fn compiled_func(&self, defined: u32) -> std::result::Result<Arc<CompiledFunc>, String> {
         self.compiled[defined as usize]
             .get_or_init(|| crate::translate::translate(self, defined).map(Arc::new))
             .clone()

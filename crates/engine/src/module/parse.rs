@@ -4,13 +4,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use wasmparser::{
-    ElementItems, ElementKind, ExternalKind, KnownCustom, Name, Operator, Parser, Payload,
-    TypeRef, Validator, WasmFeatures,
+    ElementItems, ElementKind, ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef,
+    Validator, WasmFeatures,
 };
 
 use super::{
-    ConstExpr, ConstOp, DataMode, DataSegment, ElemMode, ElemSegment, ExportIndex, ExternType,
-    GlobalDef, GlobalType, ImportType, MemoryType, ModuleInner, TableType,
+    ConstExpr, ConstOp, DataMode, DataSegment, ElemMode, ElemSegment, ExportIndex, ExternType, GlobalDef,
+    GlobalType, ImportType, MemoryType, ModuleInner, TableType,
 };
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -129,10 +129,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             Payload::TypeSection(reader) => {
                 for ty in reader.into_iter_err_on_gc_types() {
                     let ty = ty.map_err(invalid)?;
-                    let params =
-                        ty.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
-                    let results =
-                        ty.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
+                    let params = ty.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
+                    let results = ty.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
                     let ft = FuncType::new(params, results);
                     m.type_ids.push(engine.intern_type(&ft));
                     m.types.push(ft);
@@ -270,7 +268,10 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     Ok(m)
 }
 
-fn read_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -> Result<(), wasmparser::BinaryReaderError> {
+fn read_names(
+    m: &mut ModuleInner,
+    names: wasmparser::NameSectionReader<'_>,
+) -> Result<(), wasmparser::BinaryReaderError> {
     for name in names {
         match name? {
             Name::Module { name, .. } => m.name = Some(name.to_string()),

@@ -65,11 +65,7 @@ fn cmp(a: u128, b: u128, w: u32, s: bool, f: impl Fn(i128, i128) -> bool) -> u12
 /// Saturates `x` to the signed (`s`) or unsigned range of a `w`-bit lane.
 #[inline(always)]
 fn sat(x: i128, w: u32, s: bool) -> i128 {
-    let (lo, hi) = if s {
-        (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1)
-    } else {
-        (0, (1i128 << w) - 1)
-    };
+    let (lo, hi) = if s { (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1) } else { (0, (1i128 << w) - 1) };
     x.clamp(lo, hi)
 }
 
@@ -86,17 +82,13 @@ fn extend(a: u128, w: u32, high: bool, s: bool) -> u128 {
 fn extmul(a: u128, b: u128, w: u32, high: bool, s: bool) -> u128 {
     let n = 64 / w;
     let off = if high { n } else { 0 };
-    (0..n).fold(0, |r, i| {
-        r | put(2 * w, i, get(a, w, i + off, s) * get(b, w, i + off, s))
-    })
+    (0..n).fold(0, |r, i| r | put(2 * w, i, get(a, w, i + off, s) * get(b, w, i + off, s)))
 }
 
 /// Adds adjacent pairs of `w`-bit lanes into `2w`-bit lanes.
 #[inline(always)]
 fn extadd(a: u128, w: u32, s: bool) -> u128 {
-    (0..64 / w).fold(0, |r, i| {
-        r | put(2 * w, i, get(a, w, 2 * i, s) + get(a, w, 2 * i + 1, s))
-    })
+    (0..64 / w).fold(0, |r, i| r | put(2 * w, i, get(a, w, 2 * i, s) + get(a, w, 2 * i + 1, s)))
 }
 
 /// Narrows signed `2w`-bit lanes of `a` then `b` to saturated `w`-bit lanes
@@ -105,8 +97,7 @@ fn extadd(a: u128, w: u32, s: bool) -> u128 {
 fn narrow(a: u128, b: u128, w: u32, s: bool) -> u128 {
     let n = 64 / w;
     (0..n).fold(0, |r, i| {
-        r | put(w, i, sat(get(a, 2 * w, i, true), w, s))
-            | put(w, i + n, sat(get(b, 2 * w, i, true), w, s))
+        r | put(w, i, sat(get(a, 2 * w, i, true), w, s)) | put(w, i + n, sat(get(b, 2 * w, i, true), w, s))
     })
 }
 
@@ -226,16 +217,12 @@ fn fmap<F: Float>(a: u128, f: impl Fn(F) -> F) -> u128 {
 
 #[inline(always)]
 fn fzip<F: Float>(a: u128, b: u128, f: impl Fn(F, F) -> F) -> u128 {
-    zip(a, b, F::W, false, |x, y| {
-        f(F::from_lane(x), F::from_lane(y)).lane()
-    })
+    zip(a, b, F::W, false, |x, y| f(F::from_lane(x), F::from_lane(y)).lane())
 }
 
 #[inline(always)]
 fn fcmp<F: Float>(a: u128, b: u128, f: impl Fn(F, F) -> bool) -> u128 {
-    cmp(a, b, F::W, false, |x, y| {
-        f(F::from_lane(x), F::from_lane(y))
-    })
+    cmp(a, b, F::W, false, |x, y| f(F::from_lane(x), F::from_lane(y)))
 }
 
 /// Pseudo-minimum: `if b < a { b } else { a }`, operands returned bit-exact.

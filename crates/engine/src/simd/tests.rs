@@ -62,18 +62,10 @@ fn float_min_max() {
     assert_eq!(min[..2], [0x8000_0000, 0x8000_0000]);
     assert_eq!(max[..2], [0, 0]);
     assert_eq!(min[2], NAN32, "canonical NaN stays canonical");
-    assert_eq!(
-        min[3] & 0x7fc0_0000,
-        0x7fc0_0000,
-        "signalling NaN is quieted"
-    );
+    assert_eq!(min[3] & 0x7fc0_0000, 0x7fc0_0000, "signalling NaN is quieted");
     assert_eq!(max[3] & 0x7fc0_0000, 0x7fc0_0000);
     assert_eq!(
-        f32bits(binary(
-            F32x4Min,
-            f32s([1.0, -2.0, 3.0, 5.0]),
-            f32s([2.0; 4])
-        )),
+        f32bits(binary(F32x4Min, f32s([1.0, -2.0, 3.0, 5.0]), f32s([2.0; 4]))),
         [1.0f32, -2.0, 2.0, 2.0].map(f32::to_bits)
     );
 
@@ -84,28 +76,14 @@ fn float_min_max() {
     // Equal / unordered: always the first operand, bit-exact.
     assert_eq!(pmin, [0x8000_0000, 0, NAN32, 1.0f32.to_bits()]);
     assert_eq!(pmax, [0x8000_0000, 0, NAN32, 1.0f32.to_bits()]);
-    assert_eq!(
-        f32bits(binary(F32x4PMin, f32s([3.0; 4]), f32s([2.0; 4])))[0],
-        2.0f32.to_bits()
-    );
-    assert_eq!(
-        f32bits(binary(F32x4PMax, f32s([3.0; 4]), f32s([4.0; 4])))[0],
-        4.0f32.to_bits()
-    );
+    assert_eq!(f32bits(binary(F32x4PMin, f32s([3.0; 4]), f32s([2.0; 4])))[0], 2.0f32.to_bits());
+    assert_eq!(f32bits(binary(F32x4PMax, f32s([3.0; 4]), f32s([4.0; 4])))[0], 4.0f32.to_bits());
 
-    let d = f64bits(binary(
-        F64x2Min,
-        f64s([0.0, f64::from_bits(NAN64)]),
-        f64s([-0.0, 1.0]),
-    ));
+    let d = f64bits(binary(F64x2Min, f64s([0.0, f64::from_bits(NAN64)]), f64s([-0.0, 1.0])));
     assert_eq!(d, [0x8000_0000_0000_0000, NAN64]);
     let d = f64bits(binary(F64x2Max, f64s([0.0, 2.0]), f64s([-0.0, 1.0])));
     assert_eq!(d, [0, 2.0f64.to_bits()]);
-    let d = f64bits(binary(
-        F64x2PMin,
-        f64s([-0.0, 1.0]),
-        f64s([0.0, f64::from_bits(NAN64)]),
-    ));
+    let d = f64bits(binary(F64x2PMin, f64s([-0.0, 1.0]), f64s([0.0, f64::from_bits(NAN64)])));
     assert_eq!(d, [0x8000_0000_0000_0000, 1.0f64.to_bits()]);
 }
 
@@ -113,33 +91,15 @@ fn float_min_max() {
 fn float_arith_and_sign_ops() {
     let s = f32::from_bits(SNAN32 | 0x8000_0000);
     let v = f32s([s, -1.5, 2.5, -0.0]);
-    assert_eq!(
-        f32bits(unary(F32x4Neg, v)),
-        [SNAN32, 1.5f32.to_bits(), (-2.5f32).to_bits(), 0]
-    );
-    assert_eq!(
-        f32bits(unary(F32x4Abs, v)),
-        [SNAN32, 1.5f32.to_bits(), 2.5f32.to_bits(), 0]
-    );
+    assert_eq!(f32bits(unary(F32x4Neg, v)), [SNAN32, 1.5f32.to_bits(), (-2.5f32).to_bits(), 0]);
+    assert_eq!(f32bits(unary(F32x4Abs, v)), [SNAN32, 1.5f32.to_bits(), 2.5f32.to_bits(), 0]);
     let r = f32bits(unary(F32x4Nearest, v));
     assert_eq!(r[0] & 0x7fc0_0000, 0x7fc0_0000);
     assert_eq!(r[1..], [(-2.0f32).to_bits(), 2.0f32.to_bits(), 0x8000_0000]);
-    assert_eq!(
-        f32bits(unary(F32x4Ceil, v))[1..],
-        [(-1.0f32).to_bits(), 3.0f32.to_bits(), 0x8000_0000]
-    );
-    assert_eq!(
-        f32bits(unary(F32x4Floor, v))[1..3],
-        [(-2.0f32).to_bits(), 2.0f32.to_bits()]
-    );
-    assert_eq!(
-        f64bits(unary(F64x2Trunc, f64s([-1.7, 2.9]))),
-        [(-1.0f64).to_bits(), 2.0f64.to_bits()]
-    );
-    assert_eq!(
-        f64bits(unary(F64x2Nearest, f64s([0.5, -3.5]))),
-        [0, (-4.0f64).to_bits()]
-    );
+    assert_eq!(f32bits(unary(F32x4Ceil, v))[1..], [(-1.0f32).to_bits(), 3.0f32.to_bits(), 0x8000_0000]);
+    assert_eq!(f32bits(unary(F32x4Floor, v))[1..3], [(-2.0f32).to_bits(), 2.0f32.to_bits()]);
+    assert_eq!(f64bits(unary(F64x2Trunc, f64s([-1.7, 2.9]))), [(-1.0f64).to_bits(), 2.0f64.to_bits()]);
+    assert_eq!(f64bits(unary(F64x2Nearest, f64s([0.5, -3.5]))), [0, (-4.0f64).to_bits()]);
     let r = f32bits(binary(
         F32x4Add,
         f32s([1.0, f32::INFINITY, s, 2.0]),
@@ -149,10 +109,7 @@ fn float_arith_and_sign_ops() {
     assert!(f32::from_bits(r[1]).is_nan() && r[1] & NAN32 == NAN32);
     assert_eq!(r[2] & NAN32, NAN32);
     assert_eq!(r[3], 2.25f32.to_bits());
-    assert_eq!(
-        f64bits(unary(F64x2Sqrt, f64s([4.0, 2.25]))),
-        [2.0f64.to_bits(), 1.5f64.to_bits()]
-    );
+    assert_eq!(f64bits(unary(F64x2Sqrt, f64s([4.0, 2.25]))), [2.0f64.to_bits(), 1.5f64.to_bits()]);
     assert_eq!(
         f64bits(binary(F64x2Div, f64s([1.0, -1.0]), f64s([4.0, 0.0]))),
         [0.25f64.to_bits(), f64::NEG_INFINITY.to_bits()]
@@ -168,89 +125,48 @@ fn float_compare() {
     assert_eq!(u32v(binary(F32x4Ne, a, b)), [0, !0, 0, !0]);
     assert_eq!(u32v(binary(F32x4Gt, a, b)), [0, 0, 0, !0]);
     assert_eq!(u32v(binary(F32x4Le, a, b)), [!0, 0, !0, 0]);
-    assert_eq!(
-        i64v(binary(F64x2Lt, f64s([1.0, 3.0]), f64s([2.0, 3.0]))),
-        [-1, 0]
-    );
+    assert_eq!(i64v(binary(F64x2Lt, f64s([1.0, 3.0]), f64s([2.0, 3.0]))), [-1, 0]);
 }
 
 #[test]
 fn int_compare() {
     let a = i8s([-1, 1, 0, 127, -128, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0]);
     let b = i8s([1, -1, 0, -128, 127, 5, 6, 4, 0, 0, 0, 0, 0, 0, 0, 0]);
-    assert_eq!(
-        i8v(binary(I8x16LtS, a, b))[..8],
-        [-1, 0, 0, 0, -1, 0, -1, 0]
-    );
-    assert_eq!(
-        i8v(binary(I8x16LtU, a, b))[..8],
-        [0, -1, 0, -1, 0, 0, -1, 0]
-    );
-    assert_eq!(
-        i8v(binary(I8x16GeU, a, b))[..8],
-        [-1, 0, -1, 0, -1, -1, 0, -1]
-    );
+    assert_eq!(i8v(binary(I8x16LtS, a, b))[..8], [-1, 0, 0, 0, -1, 0, -1, 0]);
+    assert_eq!(i8v(binary(I8x16LtU, a, b))[..8], [0, -1, 0, -1, 0, 0, -1, 0]);
+    assert_eq!(i8v(binary(I8x16GeU, a, b))[..8], [-1, 0, -1, 0, -1, -1, 0, -1]);
     assert_eq!(i8v(binary(I8x16Eq, a, b))[..8], [0, 0, -1, 0, 0, -1, 0, 0]);
     let a = i64s([-1, i64::MAX]);
     let b = i64s([1, i64::MIN]);
     assert_eq!(i64v(binary(I64x2LtS, a, b)), [-1, 0]);
     assert_eq!(i64v(binary(I64x2GeS, a, b)), [0, -1]);
     assert_eq!(i64v(binary(I64x2Ne, a, a)), [0, 0]);
-    assert_eq!(
-        i32v(binary(I32x4GtU, i32s([-1, 1, 0, 3]), i32s([1, -1, 0, 2]))),
-        [-1, 0, 0, -1]
-    );
+    assert_eq!(i32v(binary(I32x4GtU, i32s([-1, 1, 0, 3]), i32s([1, -1, 0, 2]))), [-1, 0, 0, -1]);
 }
 
 #[test]
 fn saturating_and_wrapping_arith() {
     let a = i8s([127, -128, 100, -100, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1]);
     let b = i8s([1, -1, 100, -100, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1]);
-    assert_eq!(
-        i8v(binary(I8x16AddSatS, a, b))[..5],
-        [127, -128, 127, -128, 2]
-    );
+    assert_eq!(i8v(binary(I8x16AddSatS, a, b))[..5], [127, -128, 127, -128, 2]);
     assert_eq!(i8v(binary(I8x16Add, a, b))[..5], [-128, 127, -56, 56, 2]);
     assert_eq!(u8s(binary(I8x16AddSatU, a, b))[15], 255);
     assert_eq!(u8s(binary(I8x16AddSatU, a, b))[0], 128);
     assert_eq!(u8s(binary(I8x16SubSatU, b, a))[..4], [0, 127, 0, 0]);
+    assert_eq!(i8v(binary(I8x16SubSatS, i8s([-128; 16]), i8s([1; 16])))[0], -128);
     assert_eq!(
-        i8v(binary(I8x16SubSatS, i8s([-128; 16]), i8s([1; 16])))[0],
-        -128
-    );
-    assert_eq!(
-        i16v(binary(
-            I16x8SubSatS,
-            i16s([-32768, 32767, 0, 0, 0, 0, 0, 0]),
-            i16s([1, -1, 0, 0, 0, 0, 0, 0])
-        )),
+        i16v(binary(I16x8SubSatS, i16s([-32768, 32767, 0, 0, 0, 0, 0, 0]), i16s([1, -1, 0, 0, 0, 0, 0, 0]))),
         [-32768, 32767, 0, 0, 0, 0, 0, 0]
     );
-    assert_eq!(
-        i16v(binary(I16x8AddSatU, i16s([-1; 8]), i16s([2; 8])))[0],
-        -1
-    );
+    assert_eq!(i16v(binary(I16x8AddSatU, i16s([-1; 8]), i16s([2; 8])))[0], -1);
     assert_eq!(u8s(binary(I8x16AvgrU, u128::MAX, u128::MAX))[0], 255);
     assert_eq!(u8s(binary(I8x16AvgrU, 0, 1))[0], 1);
-    assert_eq!(
-        i16v(binary(I16x8AvgrU, i16s([-1; 8]), i16s([0; 8])))[0],
-        -32768
-    ); // (65535+0+1)/2
+    assert_eq!(i16v(binary(I16x8AvgrU, i16s([-1; 8]), i16s([0; 8])))[0], -32768); // (65535+0+1)/2
     assert_eq!(i8v(unary(I8x16Abs, i8s([-128; 16])))[0], -128);
     assert_eq!(i8v(unary(I8x16Neg, i8s([-128; 16])))[0], -128);
     assert_eq!(i64v(unary(I64x2Abs, i64s([i64::MIN, -5]))), [i64::MIN, 5]);
-    assert_eq!(
-        i64v(binary(I64x2Mul, i64s([-1, i64::MAX]), i64s([-1, 3]))),
-        [1, i64::MAX.wrapping_mul(3)]
-    );
-    assert_eq!(
-        i32v(binary(
-            I32x4Mul,
-            i32s([i32::MAX, -3, 0, 7]),
-            i32s([2, 3, 5, -7])
-        )),
-        [-2, -9, 0, -49]
-    );
+    assert_eq!(i64v(binary(I64x2Mul, i64s([-1, i64::MAX]), i64s([-1, 3]))), [1, i64::MAX.wrapping_mul(3)]);
+    assert_eq!(i32v(binary(I32x4Mul, i32s([i32::MAX, -3, 0, 7]), i32s([2, 3, 5, -7]))), [-2, -9, 0, -49]);
     assert_eq!(i8v(binary(I8x16MinU, i8s([-1; 16]), i8s([1; 16])))[0], 1);
     assert_eq!(i8v(binary(I8x16MinS, i8s([-1; 16]), i8s([1; 16])))[0], -1);
     assert_eq!(u8s(unary(I8x16Popcnt, 0xff_07_00))[..3], [0, 3, 8]);
@@ -260,10 +176,7 @@ fn saturating_and_wrapping_arith() {
 fn q15mulr_and_dot() {
     let a = i16s([-32768, 0x4000, 1, -1, 32767, -32768, 100, 0]);
     let b = i16s([-32768, 0x4000, 0x4000, 0x4000, 32767, 32767, -100, 0]);
-    assert_eq!(
-        i16v(binary(I16x8Q15MulrSatS, a, b)),
-        [32767, 0x2000, 1, 0, 32766, -32767, 0, 0]
-    );
+    assert_eq!(i16v(binary(I16x8Q15MulrSatS, a, b)), [32767, 0x2000, 1, 0, 32766, -32767, 0, 0]);
     let d = binary(
         I32x4DotI16x8S,
         i16s([-32768, -32768, 1, 2, 3, 4, -5, 6]),
@@ -285,42 +198,18 @@ fn narrow_extend_extmul() {
         [255, 0, 127, 0, 255, 0, 0, 42, 1, 2, 3, 4, 5, 6, 7, 255]
     );
     let a = i32s([70000, -70000, 65535, -1]);
-    assert_eq!(
-        i16v(binary(I16x8NarrowI32x4S, a, a))[..4],
-        [32767, -32768, 32767, -1]
-    );
+    assert_eq!(i16v(binary(I16x8NarrowI32x4S, a, a))[..4], [32767, -32768, 32767, -1]);
     assert_eq!(i16v(binary(I16x8NarrowI32x4U, a, a))[..4], [-1, 0, -1, 0]);
 
     let v = i8s([-1, 2, -3, 4, 5, 6, 7, 8, -9, 10, 11, 12, 13, 14, 15, -16]);
-    assert_eq!(
-        i16v(unary(I16x8ExtendLowI8x16S, v)),
-        [-1, 2, -3, 4, 5, 6, 7, 8]
-    );
-    assert_eq!(
-        i16v(unary(I16x8ExtendHighI8x16S, v)),
-        [-9, 10, 11, 12, 13, 14, 15, -16]
-    );
+    assert_eq!(i16v(unary(I16x8ExtendLowI8x16S, v)), [-1, 2, -3, 4, 5, 6, 7, 8]);
+    assert_eq!(i16v(unary(I16x8ExtendHighI8x16S, v)), [-9, 10, 11, 12, 13, 14, 15, -16]);
     assert_eq!(i16v(unary(I16x8ExtendLowI8x16U, v))[..3], [255, 2, 253]);
-    assert_eq!(
-        i16v(unary(I16x8ExtAddPairwiseI8x16S, v)),
-        [1, 1, 11, 15, 1, 23, 27, -1]
-    );
+    assert_eq!(i16v(unary(I16x8ExtAddPairwiseI8x16S, v)), [1, 1, 11, 15, 1, 23, 27, -1]);
     assert_eq!(i16v(unary(I16x8ExtAddPairwiseI8x16U, v))[..2], [257, 257]);
-    assert_eq!(
-        i64v(unary(I64x2ExtendHighI32x4S, i32s([0, 0, -1, 5]))),
-        [-1, 5]
-    );
-    assert_eq!(
-        i64v(unary(I64x2ExtendHighI32x4U, i32s([0, 0, -1, 5]))),
-        [0xffff_ffff, 5]
-    );
-    assert_eq!(
-        i32v(unary(
-            I32x4ExtAddPairwiseI16x8U,
-            i16s([-1, -1, 1, 2, 0, 0, 0, 0])
-        )),
-        [0x1fffe, 3, 0, 0]
-    );
+    assert_eq!(i64v(unary(I64x2ExtendHighI32x4S, i32s([0, 0, -1, 5]))), [-1, 5]);
+    assert_eq!(i64v(unary(I64x2ExtendHighI32x4U, i32s([0, 0, -1, 5]))), [0xffff_ffff, 5]);
+    assert_eq!(i32v(unary(I32x4ExtAddPairwiseI16x8U, i16s([-1, -1, 1, 2, 0, 0, 0, 0]))), [0x1fffe, 3, 0, 0]);
 
     let x = i8s([-128, 2, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 3]);
     assert_eq!(i16v(binary(I16x8ExtMulLowI8x16S, x, x))[..2], [16384, 4]);
@@ -329,10 +218,7 @@ fn narrow_extend_extmul() {
     assert_eq!(i16v(binary(I16x8ExtMulHighI8x16S, x, x))[7], 9);
     let y = i32s([-1, i32::MIN, 2, -3]);
     assert_eq!(i64v(binary(I64x2ExtMulLowI32x4S, y, y)), [1, 1 << 62]);
-    assert_eq!(
-        i64v(binary(I64x2ExtMulLowI32x4U, y, y))[0] as u64,
-        0xffff_fffe_0000_0001
-    );
+    assert_eq!(i64v(binary(I64x2ExtMulLowI32x4U, y, y))[0] as u64, 0xffff_fffe_0000_0001);
     assert_eq!(i64v(binary(I64x2ExtMulHighI32x4S, y, y)), [4, 9]);
 }
 
@@ -340,61 +226,37 @@ fn narrow_extend_extmul() {
 fn conversions() {
     let n = f32::from_bits(NAN32);
     let v = f32s([n, 3e9, -3e9, -1.9]);
+    assert_eq!(i32v(unary(I32x4TruncSatF32x4S, v)), [0, i32::MAX, i32::MIN, -1]);
+    assert_eq!(u32v(unary(I32x4TruncSatF32x4U, v)), [0, 3_000_000_000, 0, 0]);
     assert_eq!(
-        i32v(unary(I32x4TruncSatF32x4S, v)),
-        [0, i32::MAX, i32::MIN, -1]
-    );
-    assert_eq!(
-        u32v(unary(I32x4TruncSatF32x4U, v)),
-        [0, 3_000_000_000, 0, 0]
-    );
-    assert_eq!(
-        u32v(unary(
-            I32x4TruncSatF32x4U,
-            f32s([5e9, 1.9, f32::INFINITY, 0.0])
-        )),
+        u32v(unary(I32x4TruncSatF32x4U, f32s([5e9, 1.9, f32::INFINITY, 0.0]))),
         [u32::MAX, 1, u32::MAX, 0]
     );
     let d = f64s([f64::from_bits(NAN64), -2.5e10]);
     assert_eq!(i32v(unary(I32x4TruncSatF64x2SZero, d)), [0, i32::MIN, 0, 0]);
-    assert_eq!(
-        u32v(unary(I32x4TruncSatF64x2UZero, f64s([4.5e9, 7.9]))),
-        [u32::MAX, 7, 0, 0]
-    );
+    assert_eq!(u32v(unary(I32x4TruncSatF64x2UZero, f64s([4.5e9, 7.9]))), [u32::MAX, 7, 0, 0]);
 
     let i = i32s([-1, i32::MAX, 16_777_217, 0]);
     assert_eq!(
         f32bits(unary(F32x4ConvertI32x4S, i)),
         [-1.0f32, 2_147_483_648.0, 16_777_216.0, 0.0].map(f32::to_bits)
     );
-    assert_eq!(
-        f32bits(unary(F32x4ConvertI32x4U, i))[0],
-        4_294_967_296.0f32.to_bits()
-    );
-    assert_eq!(
-        f64bits(unary(F64x2ConvertLowI32x4S, i)),
-        [(-1.0f64).to_bits(), 2_147_483_647.0f64.to_bits()]
-    );
+    assert_eq!(f32bits(unary(F32x4ConvertI32x4U, i))[0], 4_294_967_296.0f32.to_bits());
+    assert_eq!(f64bits(unary(F64x2ConvertLowI32x4S, i)), [(-1.0f64).to_bits(), 2_147_483_647.0f64.to_bits()]);
     assert_eq!(
         f64bits(unary(F64x2ConvertLowI32x4U, i)),
         [4_294_967_295.0f64.to_bits(), 2_147_483_647.0f64.to_bits()]
     );
 
     let d = f64s([f64::from_bits(NAN64 | (1 << 63)), 1e300]);
-    assert_eq!(
-        f32bits(unary(F32x4DemoteF64x2Zero, d)),
-        [NAN32 | 0x8000_0000, f32::INFINITY.to_bits(), 0, 0]
-    );
+    assert_eq!(f32bits(unary(F32x4DemoteF64x2Zero, d)), [NAN32 | 0x8000_0000, f32::INFINITY.to_bits(), 0, 0]);
     let d = f64s([f64::from_bits(0x7ff0_0000_0000_0001), 0.1]);
     let r = f32bits(unary(F32x4DemoteF64x2Zero, d));
     assert_eq!(r[0] & NAN32, NAN32);
     assert_eq!(r[1], 0.1f32.to_bits());
     let p = f64bits(unary(F64x2PromoteLowF32x4, f32s([n, 1.5, 7.0, 7.0])));
     assert_eq!(p, [NAN64, 1.5f64.to_bits()]);
-    let p = f64bits(unary(
-        F64x2PromoteLowF32x4,
-        f32s([f32::from_bits(SNAN32), 0.0, 0.0, 0.0]),
-    ));
+    let p = f64bits(unary(F64x2PromoteLowF32x4, f32s([f32::from_bits(SNAN32), 0.0, 0.0, 0.0])));
     assert_eq!(p[0] & NAN64, NAN64);
 }
 
@@ -416,29 +278,13 @@ fn shuffle_and_swizzle() {
 fn bitmask_all_any_true() {
     let v = i8s([-1, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -2]);
     assert_eq!(to_scalar(I8x16Bitmask, 0, v), 0b1000_0000_0000_0101);
-    assert_eq!(
-        to_scalar(I16x8Bitmask, 0, i16s([-1, 1, -1, 1, 0, 0, 0, -32768])),
-        0b1000_0101
-    );
-    assert_eq!(
-        to_scalar(I32x4Bitmask, 0, i32s([1, -1, 0, i32::MIN])),
-        0b1010
-    );
+    assert_eq!(to_scalar(I16x8Bitmask, 0, i16s([-1, 1, -1, 1, 0, 0, 0, -32768])), 0b1000_0101);
+    assert_eq!(to_scalar(I32x4Bitmask, 0, i32s([1, -1, 0, i32::MIN])), 0b1010);
     assert_eq!(to_scalar(I64x2Bitmask, 0, i64s([-1, 0])), 1);
     assert_eq!(to_scalar(I8x16AllTrue, 0, v), 0);
     assert_eq!(to_scalar(I8x16AllTrue, 0, i8s([1; 16])), 1);
-    assert_eq!(
-        to_scalar(
-            I16x8AllTrue,
-            0,
-            i8s([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0])
-        ),
-        1
-    );
-    assert_eq!(
-        to_scalar(I32x4AllTrue, 0, i16s([1, 0, 0, 1, 1, 0, 0, 0])),
-        0
-    );
+    assert_eq!(to_scalar(I16x8AllTrue, 0, i8s([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0])), 1);
+    assert_eq!(to_scalar(I32x4AllTrue, 0, i16s([1, 0, 0, 1, 1, 0, 0, 0])), 0);
     assert_eq!(to_scalar(I64x2AllTrue, 0, 1 << 127 | 1 << 3), 1);
     assert_eq!(to_scalar(V128AnyTrue, 0, 1 << 100), 1);
     assert_eq!(to_scalar(V128AnyTrue, 0, 0), 0);
@@ -453,48 +299,21 @@ fn lanes_splat_replace() {
     let w = i16s([0, 0, 0, -2, 0, 0, 0, 0]);
     assert_eq!(to_scalar(I16x8ExtractLaneS, 3, w), 0xffff_fffe);
     assert_eq!(to_scalar(I16x8ExtractLaneU, 3, w), 0xfffe);
-    assert_eq!(
-        to_scalar(I64x2ExtractLane, 1, i64s([0, -3])),
-        (-3i64) as u64
-    );
-    assert_eq!(
-        to_scalar(F32x4ExtractLane, 2, f32s([0.0, 0.0, -1.5, 0.0])),
-        u64::from((-1.5f32).to_bits())
-    );
-    assert_eq!(
-        to_scalar(F64x2ExtractLane, 0, f64s([2.5, 0.0])),
-        2.5f64.to_bits()
-    );
+    assert_eq!(to_scalar(I64x2ExtractLane, 1, i64s([0, -3])), (-3i64) as u64);
+    assert_eq!(to_scalar(F32x4ExtractLane, 2, f32s([0.0, 0.0, -1.5, 0.0])), u64::from((-1.5f32).to_bits()));
+    assert_eq!(to_scalar(F64x2ExtractLane, 0, f64s([2.5, 0.0])), 2.5f64.to_bits());
 
-    assert_eq!(
-        from_scalar(I8x16Splat, 0x1_23),
-        u128::from_le_bytes([0x23; 16])
-    );
+    assert_eq!(from_scalar(I8x16Splat, 0x1_23), u128::from_le_bytes([0x23; 16]));
     assert_eq!(from_scalar(I16x8Splat, 0xffff_8001), i16s([-32767; 8]));
-    assert_eq!(
-        from_scalar(F32x4Splat, u64::from(1.5f32.to_bits())),
-        f32s([1.5; 4])
-    );
+    assert_eq!(from_scalar(F32x4Splat, u64::from(1.5f32.to_bits())), f32s([1.5; 4]));
     assert_eq!(from_scalar(I64x2Splat, u64::MAX), u128::MAX);
     assert_eq!(from_scalar(F64x2Splat, 2.0f64.to_bits()), f64s([2.0; 2]));
 
     assert_eq!(replace(I8x16ReplaceLane, 15, 0, 0x1ff), 0xff << 120);
-    assert_eq!(
-        replace(I16x8ReplaceLane, 2, u128::MAX, 0x1234_0000),
-        !(0xffff << 32)
-    );
-    assert_eq!(
-        i32v(replace(I32x4ReplaceLane, 3, i32s([1, 2, 3, 4]), 9)),
-        [1, 2, 3, 9]
-    );
-    assert_eq!(
-        i64v(replace(I64x2ReplaceLane, 0, i64s([1, 2]), u64::MAX)),
-        [-1, 2]
-    );
-    assert_eq!(
-        replace(F64x2ReplaceLane, 1, f64s([1.0, 2.0]), 3.0f64.to_bits()),
-        f64s([1.0, 3.0])
-    );
+    assert_eq!(replace(I16x8ReplaceLane, 2, u128::MAX, 0x1234_0000), !(0xffff << 32));
+    assert_eq!(i32v(replace(I32x4ReplaceLane, 3, i32s([1, 2, 3, 4]), 9)), [1, 2, 3, 9]);
+    assert_eq!(i64v(replace(I64x2ReplaceLane, 0, i64s([1, 2]), u64::MAX)), [-1, 2]);
+    assert_eq!(replace(F64x2ReplaceLane, 1, f64s([1.0, 2.0]), 3.0f64.to_bits()), f64s([1.0, 3.0]));
 }
 
 #[test]
@@ -506,21 +325,12 @@ fn shifts_and_bitwise() {
     assert_eq!(i16v(shift(I16x8ShrS, i16s([-32768; 8]), 15))[0], -1);
     assert_eq!(i16v(shift(I16x8Shl, i16s([3; 8]), 16))[0], 3);
     assert_eq!(i32v(shift(I32x4ShrU, i32s([-1; 4]), 33))[0], i32::MAX);
-    assert_eq!(
-        i64v(shift(I64x2Shl, i64s([1, -1]), 63 + 64)),
-        [i64::MIN, i64::MIN]
-    );
-    assert_eq!(
-        i64v(shift(I64x2ShrS, i64s([i64::MIN, 4]), 65)),
-        [i64::MIN / 2, 2]
-    );
+    assert_eq!(i64v(shift(I64x2Shl, i64s([1, -1]), 63 + 64)), [i64::MIN, i64::MIN]);
+    assert_eq!(i64v(shift(I64x2ShrS, i64s([i64::MIN, 4]), 65)), [i64::MIN / 2, 2]);
     assert_eq!(i64v(shift(I64x2ShrU, i64s([i64::MIN, 4]), 1)), [1 << 62, 2]);
 
     let (a, b, c) = (0xf0f0u128, 0x0ff0u128, 0xff00u128);
-    assert_eq!(
-        ternary(V128Bitselect, a, b, c),
-        0xf0f0 & 0xff00 | 0x0ff0 & 0x00ff
-    );
+    assert_eq!(ternary(V128Bitselect, a, b, c), 0xf0f0 & 0xff00 | 0x0ff0 & 0x00ff);
     assert_eq!(binary(V128AndNot, a, b), 0xf000);
     assert_eq!(unary(V128Not, 0), u128::MAX);
 }
@@ -528,58 +338,24 @@ fn shifts_and_bitwise() {
 #[test]
 fn loads() {
     let bytes = u64::from_le_bytes([0x80, 1, 0xff, 2, 3, 4, 5, 0x86]);
-    assert_eq!(
-        i16v(load_extend(LoadKind::Load8x8S, bytes)),
-        [-128, 1, -1, 2, 3, 4, 5, -122]
-    );
-    assert_eq!(
-        i16v(load_extend(LoadKind::Load8x8U, bytes))[..3],
-        [128, 1, 255]
-    );
-    assert_eq!(
-        i32v(load_extend(LoadKind::Load16x4S, bytes)),
-        [0x0180, 0x02ff, 0x0403, -31227]
-    );
-    assert_eq!(
-        i64v(load_extend(LoadKind::Load32x2S, bytes))[1],
-        0x8605_0403u32 as i32 as i64
-    );
-    assert_eq!(
-        i64v(load_extend(LoadKind::Load32x2U, bytes))[1],
-        0x8605_0403
-    );
+    assert_eq!(i16v(load_extend(LoadKind::Load8x8S, bytes)), [-128, 1, -1, 2, 3, 4, 5, -122]);
+    assert_eq!(i16v(load_extend(LoadKind::Load8x8U, bytes))[..3], [128, 1, 255]);
+    assert_eq!(i32v(load_extend(LoadKind::Load16x4S, bytes)), [0x0180, 0x02ff, 0x0403, -31227]);
+    assert_eq!(i64v(load_extend(LoadKind::Load32x2S, bytes))[1], 0x8605_0403u32 as i32 as i64);
+    assert_eq!(i64v(load_extend(LoadKind::Load32x2U, bytes))[1], 0x8605_0403);
     assert_eq!(load_extend(LoadKind::Load16x4U, 0xffff), 0xffff);
-    assert_eq!(
-        load_extend(LoadKind::Load8Splat, 0x7f),
-        u128::from_le_bytes([0x7f; 16])
-    );
-    assert_eq!(
-        load_extend(LoadKind::Load16Splat, 0xbeef),
-        i16s([0xbeefu16 as i16; 8])
-    );
-    assert_eq!(
-        load_extend(LoadKind::Load32Splat, 0xdead_beef),
-        i32s([0xdead_beefu32 as i32; 4])
-    );
-    assert_eq!(
-        load_extend(LoadKind::Load64Splat, bytes),
-        i64s([bytes as i64; 2])
-    );
+    assert_eq!(load_extend(LoadKind::Load8Splat, 0x7f), u128::from_le_bytes([0x7f; 16]));
+    assert_eq!(load_extend(LoadKind::Load16Splat, 0xbeef), i16s([0xbeefu16 as i16; 8]));
+    assert_eq!(load_extend(LoadKind::Load32Splat, 0xdead_beef), i32s([0xdead_beefu32 as i32; 4]));
+    assert_eq!(load_extend(LoadKind::Load64Splat, bytes), i64s([bytes as i64; 2]));
     assert_eq!(load_extend(LoadKind::Load32Zero, 0xdead_beef), 0xdead_beef);
-    assert_eq!(
-        load_extend(LoadKind::Load64Zero, u64::MAX),
-        u128::from(u64::MAX)
-    );
+    assert_eq!(load_extend(LoadKind::Load64Zero, u64::MAX), u128::from(u64::MAX));
 }
 
 /// Every operator can be evaluated through the function its shape names.
 #[test]
 fn every_op_runs_through_its_shape() {
-    let (a, b, c) = (
-        0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128,
-        !0u128 / 3,
-        0xff00_ff00u128,
-    );
+    let (a, b, c) = (0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128, !0u128 / 3, 0xff00_ff00u128);
     for &op in SimdOp::ALL {
         match op.shape() {
             Shape::Unary => {
@@ -685,10 +461,7 @@ fn decode_covers_every_simd_opcode() {
         }
         let (simd, lane) = decoded.unwrap_or_else(|| panic!("{op:?} (0x{sub:x}) does not decode"));
         assert_eq!(lane, u8::from((0x15..=0x22).contains(&sub)), "{op:?}");
-        assert_eq!(
-            format!("{simd:?}"),
-            format!("{op:?}").split(' ').next().unwrap()
-        );
+        assert_eq!(format!("{simd:?}"), format!("{op:?}").split(' ').next().unwrap());
         assert!(!seen.contains(&simd), "{simd:?} twice");
         seen.push(simd);
         assert_shape_validates(simd, &bytes);

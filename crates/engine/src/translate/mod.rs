@@ -294,7 +294,11 @@ impl Translator<'_> {
         match op.loc {
             Loc::Home if op.home == d => {}
             Loc::Home => {
-                self.emit(if wide { Instr::CopyV128 { d, s: op.home } } else { Instr::Copy { d, s: op.home } });
+                self.emit(if wide {
+                    Instr::CopyV128 { d, s: op.home }
+                } else {
+                    Instr::Copy { d, s: op.home }
+                });
             }
             Loc::Local(s) if s == d => {}
             Loc::Local(s) => {
@@ -762,5 +766,4 @@ impl Translator<'_> {
         self.pop_n(n)?;
         Ok(base)
     }
-
 }

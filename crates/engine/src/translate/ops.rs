@@ -142,9 +142,7 @@ impl Translator<'_> {
             }
             Op::I64Store { memarg } | Op::F64Store { memarg } => self.store(StoreOp::B8, memarg)?,
             Op::I32Store8 { memarg } | Op::I64Store8 { memarg } => self.store(StoreOp::B1, memarg)?,
-            Op::I32Store16 { memarg } | Op::I64Store16 { memarg } => {
-                self.store(StoreOp::B2, memarg)?
-            }
+            Op::I32Store16 { memarg } | Op::I64Store16 { memarg } => self.store(StoreOp::B2, memarg)?,
             Op::MemorySize { mem } => {
                 let mem = mem16(mem)?;
                 let d = self.push_home(I32)?;
@@ -264,9 +262,15 @@ impl Translator<'_> {
             Op::V128Load32x2S { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load32x2S), memarg)?,
             Op::V128Load32x2U { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load32x2U), memarg)?,
             Op::V128Load8Splat { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load8Splat), memarg)?,
-            Op::V128Load16Splat { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load16Splat), memarg)?,
-            Op::V128Load32Splat { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load32Splat), memarg)?,
-            Op::V128Load64Splat { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load64Splat), memarg)?,
+            Op::V128Load16Splat { memarg } => {
+                self.v128_load(V128LoadOp::Ext(LoadKind::Load16Splat), memarg)?
+            }
+            Op::V128Load32Splat { memarg } => {
+                self.v128_load(V128LoadOp::Ext(LoadKind::Load32Splat), memarg)?
+            }
+            Op::V128Load64Splat { memarg } => {
+                self.v128_load(V128LoadOp::Ext(LoadKind::Load64Splat), memarg)?
+            }
             Op::V128Load32Zero { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load32Zero), memarg)?,
             Op::V128Load64Zero { memarg } => self.v128_load(V128LoadOp::Ext(LoadKind::Load64Zero), memarg)?,
             Op::V128Store { memarg } => {
