@@ -108,7 +108,3 @@ impl<'a> GuestMemory<'a> {
     }
 }
 
-/// The total length of a list of buffers, capped at `u32::MAX`.
-pub(crate) fn total_len(iovs: &[IoVec]) -> u64 {
-    iovs.iter().map(|v| u64::from(v.len)).sum::<u64>()
-}

@@ -1,0 +1,127 @@
+//! Rust guest programs (tests/fixtures) run through the library API, with their expected
+//! output fixed here.
+
+mod common;
+
+use common::{fixture, run, TempDir};
+use tessera_wasi::{ReadPipe, WasiCtxBuilder};
+
+#[test]
+fn args_and_env_with_unicode() {
+    let out = run(
+        &fixture("args_env"),
+        WasiCtxBuilder::new().args(["prog", "héllo wörld", "日本語", "", "emoji 🦀"]).env("B", "2").env("A", "ünï"),
+    );
+    assert_eq!(out.status, 0);
+    assert_eq!(
+        out.stdout,
+        "arg[0]=prog\narg[1]=héllo wörld\narg[2]=日本語\narg[3]=\narg[4]=emoji 🦀\nenv A=ünï\nenv B=2\n"
+    );
+}
+
+#[test]
+fn a_guest_gets_no_args_or_env_unless_granted() {
+    let out = run(&fixture("args_env"), &mut WasiCtxBuilder::new());
+    assert_eq!(out.status, 0);
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn env_replaces_earlier_value_and_inherit_env_copies_host() {
+    let out = run(&fixture("args_env"), WasiCtxBuilder::new().arg("p").env("X", "1").env("X", "2"));
+    assert_eq!(out.stdout, "arg[0]=p\nenv X=2\n");
+    let ctx = WasiCtxBuilder::new().inherit_env().build();
+    let path = std::env::var("PATH").unwrap();
+    assert!(ctx.env().contains(&format!("PATH={path}")));
+}
+
+#[test]
+fn stdin_is_echoed_to_stdout() {
+    let input = "line one\nline two ✓\n".repeat(1000);
+    let out = run(&fixture("echo"), WasiCtxBuilder::new().stdin(ReadPipe::new(input.clone())));
+    assert_eq!(out.status, 0);
+    assert_eq!(out.stdout, input);
+    assert_eq!(out.stderr, format!("echoed {} bytes\n", input.len()));
+}
+
+#[test]
+fn empty_stdin_by_default() {
+    let out = run(&fixture("echo"), &mut WasiCtxBuilder::new());
+    assert_eq!((out.status, out.stdout.as_str(), out.stderr.as_str()), (0, "", "echoed 0 bytes\n"));
+}
+
+#[test]
+fn exit_codes_come_from_proc_exit() {
+    for code in [0, 1, 3, 42, 125] {
+        let out = run(&fixture("exit_code"), WasiCtxBuilder::new().args(["exit_code", &code.to_string()]));
+        assert_eq!(out.status, code);
+        assert_eq!(out.stdout, format!("exiting with {code}\n"));
+    }
+}
+
+#[test]
+fn clocks_sleep_and_random() {
+    let started = std::time::Instant::now();
+    let out = run(&fixture("clocks_random"), &mut WasiCtxBuilder::new());
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150), "poll_oneoff really sleeps");
+    assert_eq!(out.status, 0);
+    assert_eq!(
+        out.stdout,
+        "monotonic non-decreasing: true\nrealtime plausible: true\nslept at least 150ms: true\n\
+         slept under 5s: true\nmonotonic advanced: true\nrandom differs: true\n\
+         random not all zero: true\nrandom balanced: true\n"
+    );
+}
+
+#[test]
+fn file_and_directory_operations() {
+    let tmp = TempDir::new("fsops");
+    let sandbox = tmp.join("sandbox");
+    std::fs::create_dir(&sandbox).unwrap();
+    let out = run(&fixture("fs_ops"), WasiCtxBuilder::new().preopened_dir(&sandbox, "/sandbox", false).unwrap());
+    let expected = r#"read: hello
+appended: hello world
+position after write: 11
+overwritten: hello WORLD
+seek end-5: 6
+tail: WORLD
+seek before start: errno 28
+set_len 5: hello
+truncated len: 0
+create_new existing: errno 20
+open missing: errno 44
+list d1: ["d2", "x.txt"]
+d1 entries are dirs: [true, false]
+create_dir existing: errno 20
+remove_dir non-empty: errno 55
+remove_file on dir: errno 31
+d2 removed: true
+d1 removed: true
+renamed: b exists false, c = bee
+moved into sub: bee
+through hard link: bee!
+symlink: 0
+read_link: sub/c.txt
+through symlink: bee!
+is symlink: true
+target is file: true
+dangling symlink: 0
+open dangling: errno 44
+c.txt len 4 file true dir false
+sub is dir: true
+mtime: 1000000000
+atime: 1200000000
+fresh file mtime recent: true
+large file: 10485760 bytes, equal true
+h.txt removed: true
+top: ["a.txt", "big.bin", "fresh.txt", "s.txt", "sub"]
+"#;
+    assert_eq!(out.stdout, expected, "stderr: {}", out.stderr);
+    assert_eq!(out.status, 0);
+    // The host sees the same tree.
+    assert_eq!(std::fs::read_to_string(sandbox.join("sub/c.txt")).unwrap(), "bee!");
+    assert_eq!(std::fs::metadata(sandbox.join("big.bin")).unwrap().len(), 10 * 1024 * 1024);
+    assert_eq!(std::fs::read_link(sandbox.join("s.txt")).unwrap().to_str(), Some("sub/c.txt"));
+    let mtime = std::fs::metadata(sandbox.join("sub/c.txt")).unwrap().modified().unwrap();
+    assert_eq!(mtime, std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000));
+}

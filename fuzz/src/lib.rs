@@ -1,0 +1,2 @@
+//! Fuzzing support for Tessera; see `driver.rs`.
+include!("driver.rs");
