@@ -11,8 +11,10 @@ mod driver {
 fn generated_modules_validate_and_run_without_panics() {
     // TESSERA_SMITH_CASES and TESSERA_SMITH_SEED widen the search for a long local run.
     let cases: usize = std::env::var("TESSERA_SMITH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let mut seed: u64 =
-        std::env::var("TESSERA_SMITH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x2545_f491_4f6c_dd1d);
+    let mut seed: u64 = std::env::var("TESSERA_SMITH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x2545_f491_4f6c_dd1d);
     let mut valid = 0;
     for _ in 0..cases {
         let data: Vec<u8> = (0..4096)

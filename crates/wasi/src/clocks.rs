@@ -42,9 +42,9 @@ impl Clocks {
         match id {
             ClockId::Realtime => Ok(system_time_to_ns(SystemTime::now())),
             // Offset by one second so that zero never appears as a reading.
-            ClockId::Monotonic => {
-                Ok(u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX).saturating_add(1_000_000_000))
-            }
+            ClockId::Monotonic => Ok(u64::try_from(self.start.elapsed().as_nanos())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1_000_000_000)),
             ClockId::ProcessCpuTime => cpu_time(true),
             ClockId::ThreadCpuTime => cpu_time(false),
         }

@@ -73,7 +73,10 @@ impl Default for WasiCtxBuilder {
 
 impl std::fmt::Debug for WasiCtxBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WasiCtxBuilder").field("args", &self.args).field("env", &self.env).finish_non_exhaustive()
+        f.debug_struct("WasiCtxBuilder")
+            .field("args", &self.args)
+            .field("env", &self.env)
+            .finish_non_exhaustive()
     }
 }
 
@@ -205,8 +208,12 @@ impl WasiCtxBuilder {
         table.insert_at(1, Entry::new(Kind::Stdout(b.stdout), rights::STDOUT, 0));
         table.insert_at(2, Entry::new(Kind::Stdout(b.stderr), rights::STDOUT, 0));
         for (dir, name) in b.preopens {
+            // A read-only directory still advertises file write rights as inheritable:
+            // wasi-libc masks what it asks `path_open` for with them, and would otherwise
+            // silently open for reading a file the program asked to write. `path_open`
+            // refuses such requests instead, and gives files read-only rights.
             let (base, inheriting) = if dir.is_read_only() {
-                (rights::DIR_READ_ONLY, rights::DIR_READ_ONLY | rights::FILE_READ_ONLY)
+                (rights::DIR_READ_ONLY, rights::DIR_READ_ONLY | rights::FILE_ALL)
             } else {
                 (rights::DIR_ALL, rights::DIR_ALL | rights::FILE_ALL)
             };

@@ -32,7 +32,7 @@ impl InputStream {
     pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             InputStream::Empty => Ok(0),
-            InputStream::Inherit => io::stdin().lock().read(buf),
+            InputStream::Inherit => read_host_stdin(buf),
             InputStream::Reader(r) => r.read(buf),
         }
     }
@@ -41,6 +41,22 @@ impl InputStream {
     pub fn is_terminal(&self) -> bool {
         matches!(self, InputStream::Inherit) && io::stdin().is_terminal()
     }
+}
+
+/// Reads the host's descriptor 0 directly: `std::io::Stdin` would read ahead into its own
+/// buffer, which `poll_oneoff` (polling descriptor 0) could not see.
+#[cfg(unix)]
+fn read_host_stdin(buf: &mut [u8]) -> io::Result<usize> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: descriptor 0 stays open for the life of the process; `ManuallyDrop` keeps
+    // this temporary `File` from closing it.
+    let mut stdin = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(0) });
+    stdin.read(buf)
+}
+
+#[cfg(not(unix))]
+fn read_host_stdin(buf: &mut [u8]) -> io::Result<usize> {
+    io::stdin().lock().read(buf)
 }
 
 /// Where a guest's standard output or error goes.

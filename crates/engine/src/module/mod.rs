@@ -173,6 +173,25 @@ impl Module {
             .map(|(name, idx)| ExportType { name: name.clone(), ty: self.inner.export_type(*idx) })
     }
 
+    /// The translated IR of function `func` (module index), one instruction per line, for
+    /// debugging the translator. `None` for imported functions.
+    ///
+    /// # Errors
+    /// If translation fails.
+    #[doc(hidden)]
+    pub fn dump_ir(&self, func: u32) -> Result<Option<String>> {
+        if func as usize >= self.inner.funcs.len() {
+            return Err(Error::BadArguments(format!("no function {func}")));
+        }
+        let Some(defined) = func.checked_sub(self.inner.num_imported_funcs) else { return Ok(None) };
+        let code = self.inner.compiled_func(defined).map_err(Error::Unsupported)?;
+        let mut out = format!("frame_slots={} local_slots={}\n", code.frame_slots, code.local_slots);
+        for (pc, instr) in code.code.iter().enumerate() {
+            out.push_str(&format!("{pc:4}: {instr:?}\n"));
+        }
+        Ok(Some(out))
+    }
+
     /// The type of the export called `name`, if there is one.
     pub fn get_export(&self, name: &str) -> Option<ExternType> {
         self.inner.export_map.get(name).map(|idx| self.inner.export_type(*idx))

@@ -2,10 +2,9 @@
 
 use std::io::{Read, SeekFrom, Write};
 
-
 use super::memory::{GuestMemory, IoVec};
 use super::table::{Entry, Kind};
-use super::types::{filetype_code, fdflags, fstflags, rights, Abi, Errno, WasiResult};
+use super::types::{fdflags, filetype_code, fstflags, rights, Abi, Errno, WasiResult};
 use crate::ctx::WasiCtx;
 use crate::sandbox::{Advice, File, FileStat, Timestamp};
 
@@ -52,7 +51,9 @@ pub(crate) fn read_iovecs(
         let buf = mem.slice_mut(iov.ptr, iov.len)?;
         let res: Result<usize, Errno> = match (&mut entry.kind, offset) {
             (Kind::File(f), None) => f.read(buf).map_err(Errno::from),
-            (Kind::File(f), Some(off)) => f.read_at(buf, off.saturating_add(u64::from(total))).map_err(Errno::from),
+            (Kind::File(f), Some(off)) => {
+                f.read_at(buf, off.saturating_add(u64::from(total))).map_err(Errno::from)
+            }
             (Kind::Stdin(s), None) => s.read(buf).map_err(Errno::from),
             (Kind::TcpStream(s), None) => s.read(buf).map_err(Errno::from),
             (Kind::Dir(_), _) => Err(Errno::IsDir),
@@ -105,7 +106,14 @@ fn check_read_kind(entry: &Entry, needed: u64) -> WasiResult {
     }
 }
 
-pub fn read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> WasiResult {
+pub fn read(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nread: u32,
+) -> WasiResult {
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.check(nread, 4)?;
     let entry = ctx.table.get_mut(fd)?;
@@ -131,7 +139,14 @@ pub fn pread(
     mem.write_u32(nread, n)
 }
 
-pub fn write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> WasiResult {
+pub fn write(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten: u32,
+) -> WasiResult {
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.check(nwritten, 4)?;
     let entry = ctx.table.get_mut(fd)?;
@@ -393,7 +408,13 @@ pub fn prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u
     mem.write_bytes(buf, &out)
 }
 
-pub fn prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, len: u32) -> WasiResult {
+pub fn prestat_dir_name(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    len: u32,
+) -> WasiResult {
     mem.check(path, len)?;
     let name = ctx.table.get(fd)?.preopen.as_ref().ok_or(Errno::Badf)?;
     if (len as usize) < name.len() {

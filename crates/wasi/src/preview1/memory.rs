@@ -107,4 +107,3 @@ impl<'a> GuestMemory<'a> {
         Ok(out)
     }
 }
-

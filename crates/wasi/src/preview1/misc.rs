@@ -55,7 +55,13 @@ pub fn clock_res_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, out:
     mem.write_u64(out, res)
 }
 
-pub fn clock_time_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, _precision: u64, out: u32) -> WasiResult {
+pub fn clock_time_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    id: u32,
+    _precision: u64,
+    out: u32,
+) -> WasiResult {
     mem.check(out, 8)?;
     let now = ctx.clocks.now(clock_id(id)?)?;
     mem.write_u64(out, now)
@@ -95,7 +101,13 @@ pub fn proc_raise(sig: u32) -> WasiResult<RaiseAction> {
     }
 }
 
-pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, fd_out: u32) -> WasiResult {
+pub fn sock_accept(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    fd_out: u32,
+) -> WasiResult {
     mem.check(fd_out, 4)?;
     if flags & !u32::from(fdflags::NONBLOCK) != 0 {
         return Err(Errno::Inval);

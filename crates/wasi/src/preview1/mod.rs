@@ -83,17 +83,23 @@ where
     define!(l, m, get, "clock_time_get", |c, mem, id: u32, precision: u64, out: u32| {
         misc::clock_time_get(c, mem, id, precision, out)
     });
-    define!(l, m, get, "fd_advise", |c, mem, fd: u32, off: u64, len: u64, adv: u32| fd::advise(c, fd, off, len, adv));
+    define!(l, m, get, "fd_advise", |c, mem, fd: u32, off: u64, len: u64, adv: u32| fd::advise(
+        c, fd, off, len, adv
+    ));
     define!(l, m, get, "fd_allocate", |c, mem, fd: u32, off: u64, len: u64| fd::allocate(c, fd, off, len));
     define!(l, m, get, "fd_close", |c, mem, fd: u32| fd::close(c, fd));
     define!(l, m, get, "fd_datasync", |c, mem, fd: u32| fd::datasync(c, fd));
     define!(l, m, get, "fd_fdstat_get", |c, mem, fd: u32, buf: u32| fd::fdstat_get(c, mem, fd, buf));
-    define!(l, m, get, "fd_fdstat_set_flags", |c, mem, fd: u32, flags: u32| fd::fdstat_set_flags(c, fd, flags));
+    define!(l, m, get, "fd_fdstat_set_flags", |c, mem, fd: u32, flags: u32| fd::fdstat_set_flags(
+        c, fd, flags
+    ));
     define!(l, m, get, "fd_fdstat_set_rights", |c, mem, fd: u32, base: u64, inh: u64| {
         fd::fdstat_set_rights(c, fd, base, inh)
     });
     define!(l, m, get, "fd_filestat_get", |c, mem, fd: u32, buf: u32| fd::filestat_get(c, mem, abi, fd, buf));
-    define!(l, m, get, "fd_filestat_set_size", |c, mem, fd: u32, size: u64| fd::filestat_set_size(c, fd, size));
+    define!(l, m, get, "fd_filestat_set_size", |c, mem, fd: u32, size: u64| fd::filestat_set_size(
+        c, fd, size
+    ));
     define!(l, m, get, "fd_filestat_set_times", |c, mem, fd: u32, a: u64, mt: u64, fl: u32| {
         fd::filestat_set_times(c, fd, a, mt, fl)
     });
@@ -107,7 +113,9 @@ where
     define!(l, m, get, "fd_pwrite", |c, mem, fd: u32, iovs: u32, n: u32, off: u64, out: u32| {
         fd::pwrite(c, mem, fd, iovs, n, off, out)
     });
-    define!(l, m, get, "fd_read", |c, mem, fd: u32, iovs: u32, n: u32, out: u32| fd::read(c, mem, fd, iovs, n, out));
+    define!(l, m, get, "fd_read", |c, mem, fd: u32, iovs: u32, n: u32, out: u32| fd::read(
+        c, mem, fd, iovs, n, out
+    ));
     define!(l, m, get, "fd_readdir", |c, mem, fd: u32, buf: u32, len: u32, cookie: u64, out: u32| {
         fd::readdir(c, mem, fd, buf, len, cookie, out)
     });
@@ -117,20 +125,43 @@ where
     });
     define!(l, m, get, "fd_sync", |c, mem, fd: u32| fd::sync(c, fd));
     define!(l, m, get, "fd_tell", |c, mem, fd: u32, out: u32| fd::tell(c, mem, fd, out));
-    define!(l, m, get, "fd_write", |c, mem, fd: u32, iovs: u32, n: u32, out: u32| fd::write(c, mem, fd, iovs, n, out));
+    define!(l, m, get, "fd_write", |c, mem, fd: u32, iovs: u32, n: u32, out: u32| fd::write(
+        c, mem, fd, iovs, n, out
+    ));
     define!(l, m, get, "path_create_directory", |c, mem, fd: u32, p: u32, len: u32| {
         path::create_directory(c, mem, fd, p, len)
     });
     define!(l, m, get, "path_filestat_get", |c, mem, fd: u32, fl: u32, p: u32, len: u32, buf: u32| {
         path::filestat_get(c, mem, abi, fd, fl, p, len, buf)
     });
-    define!(l, m, get, "path_filestat_set_times", |c, mem, fd: u32, fl: u32, p: u32, len: u32, a: u64, mt: u64, fst: u32| {
-        path::filestat_set_times(c, mem, fd, fl, p, len, a, mt, fst)
-    });
-    define!(l, m, get, "path_link", |c, mem, ofd: u32, ofl: u32, op: u32, olen: u32, nfd: u32, np: u32, nlen: u32| {
+    define!(
+        l,
+        m,
+        get,
+        "path_filestat_set_times",
+        |c, mem, fd: u32, fl: u32, p: u32, len: u32, a: u64, mt: u64, fst: u32| {
+            path::filestat_set_times(c, mem, fd, fl, p, len, a, mt, fst)
+        }
+    );
+    define!(l, m, get, "path_link", |c,
+                                     mem,
+                                     ofd: u32,
+                                     ofl: u32,
+                                     op: u32,
+                                     olen: u32,
+                                     nfd: u32,
+                                     np: u32,
+                                     nlen: u32| {
         path::link(c, mem, ofd, ofl, op, olen, nfd, np, nlen)
     });
-    define!(l, m, get, "path_readlink", |c, mem, fd: u32, p: u32, len: u32, buf: u32, blen: u32, out: u32| {
+    define!(l, m, get, "path_readlink", |c,
+                                         mem,
+                                         fd: u32,
+                                         p: u32,
+                                         len: u32,
+                                         buf: u32,
+                                         blen: u32,
+                                         out: u32| {
         path::readlink(c, mem, fd, p, len, buf, blen, out)
     });
     define!(l, m, get, "path_remove_directory", |c, mem, fd: u32, p: u32, len: u32| {
@@ -142,7 +173,9 @@ where
     define!(l, m, get, "path_symlink", |c, mem, op: u32, olen: u32, fd: u32, np: u32, nlen: u32| {
         path::symlink(c, mem, op, olen, fd, np, nlen)
     });
-    define!(l, m, get, "path_unlink_file", |c, mem, fd: u32, p: u32, len: u32| path::unlink_file(c, mem, fd, p, len));
+    define!(l, m, get, "path_unlink_file", |c, mem, fd: u32, p: u32, len: u32| path::unlink_file(
+        c, mem, fd, p, len
+    ));
     define!(l, m, get, "poll_oneoff", |c, mem, inp: u32, out: u32, n: u32, nev: u32| {
         poll::poll_oneoff(c, mem, abi, inp, out, n, nev)
     });
@@ -157,7 +190,9 @@ where
     define!(l, m, get, "sock_shutdown", |c, mem, fd: u32, how: u32| misc::sock_shutdown(c, fd, how));
     if abi == Abi::Preview1 {
         // `sock_accept` arrived in preview 1.
-        define!(l, m, get, "sock_accept", |c, mem, fd: u32, fl: u32, out: u32| misc::sock_accept(c, mem, fd, fl, out));
+        define!(l, m, get, "sock_accept", |c, mem, fd: u32, fl: u32, out: u32| misc::sock_accept(
+            c, mem, fd, fl, out
+        ));
     }
     l.func_wrap(m, "proc_exit", |code: u32| -> Result<()> { Err(Error::Exit(code as i32)) })?;
     l.func_wrap(m, "proc_raise", |sig: u32| -> Result<i32> {

@@ -15,12 +15,24 @@ fn follow(lookup: u32) -> WasiResult<bool> {
     Ok(lookup & LOOKUP_SYMLINK_FOLLOW != 0)
 }
 
-pub fn create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, len: u32) -> WasiResult {
+pub fn create_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    len: u32,
+) -> WasiResult {
     let path = mem.read_str(path, len)?;
     Ok(ctx.table.get(fd)?.dir(rights::PATH_CREATE_DIRECTORY)?.create_dir(&path)?)
 }
 
-pub fn remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, len: u32) -> WasiResult {
+pub fn remove_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    len: u32,
+) -> WasiResult {
     let path = mem.read_str(path, len)?;
     Ok(ctx.table.get(fd)?.dir(rights::PATH_REMOVE_DIRECTORY)?.remove_dir(&path)?)
 }
@@ -203,12 +215,15 @@ pub fn open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &OpenArgs) -> WasiR
         rsync: ff & fdflags::RSYNC != 0,
         sync: ff & fdflags::SYNC != 0,
     };
+    if dir.is_read_only() && (opts.write || opts.append) {
+        return Err(Errno::NotCapable);
+    }
     let parent_inheriting = parent.inheriting;
     let kind = match dir.open(&path, &opts)? {
         Opened::File(f) => Kind::File(f),
         Opened::Dir(d) => Kind::Dir(d),
     };
-    let base = rights_for(&kind, a.base, parent_inheriting);
+    let base = rights_for(&kind, a.base, parent_inheriting, dir.is_read_only());
     let mut entry = Entry::new(kind, base, a.inheriting & parent_inheriting);
     entry.flags = ff;
     let fd = ctx.table.push(entry)?;

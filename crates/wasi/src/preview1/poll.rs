@@ -18,7 +18,10 @@ const EVENT_HANGUP: u16 = 1;
 enum Sub {
     /// A clock that fires at `Instant`, or an immediate error.
     Clock(Result<Instant, Errno>),
-    Fd { fd: u32, write: bool },
+    Fd {
+        fd: u32,
+        write: bool,
+    },
 }
 
 struct Event {
@@ -107,7 +110,13 @@ pub fn poll_oneoff(
                 }
                 Sub::Clock(Ok(at)) => {
                     if *at <= now {
-                        events.push(Event { userdata, error: Errno::Success, ty: EVENT_CLOCK, nbytes: 0, flags: 0 });
+                        events.push(Event {
+                            userdata,
+                            error: Errno::Success,
+                            ty: EVENT_CLOCK,
+                            nbytes: 0,
+                            flags: 0,
+                        });
                     } else {
                         next_clock = Some(next_clock.map_or(*at, |n: Instant| n.min(*at)));
                     }
@@ -157,7 +166,10 @@ pub fn poll_oneoff(
 }
 
 enum Readiness {
-    Ready { nbytes: u64, hangup: bool },
+    Ready {
+        nbytes: u64,
+        hangup: bool,
+    },
     Error(Errno),
     /// Not ready yet: wait on this host descriptor.
     Pending(i32),
@@ -235,7 +247,11 @@ fn host_fd_readiness(_raw: i32, _write: bool) -> Readiness {
 fn wait_host_fds(fds: &[(i32, bool)], timeout: Option<Duration>) -> WasiResult {
     let mut pfds: Vec<libc::pollfd> = fds
         .iter()
-        .map(|&(fd, write)| libc::pollfd { fd, events: if write { libc::POLLOUT } else { libc::POLLIN }, revents: 0 })
+        .map(|&(fd, write)| libc::pollfd {
+            fd,
+            events: if write { libc::POLLOUT } else { libc::POLLIN },
+            revents: 0,
+        })
         .collect();
     let ms = match timeout {
         None => -1,

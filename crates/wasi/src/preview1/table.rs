@@ -121,12 +121,14 @@ impl Table {
     }
 }
 
-/// Rights for a newly opened object of `kind`, from what was asked and what the parent
-/// directory may hand on.
-pub(crate) fn rights_for(kind: &Kind, requested: u64, parent_inheriting: u64) -> u64 {
-    let mask = match kind {
-        Kind::Dir(_) => rights::DIR_ALL,
-        _ => rights::FILE_ALL,
+/// Rights for a newly opened object of `kind`, from what was asked, what the parent
+/// directory may hand on, and whether it belongs to a read-only grant.
+pub(crate) fn rights_for(kind: &Kind, requested: u64, parent_inheriting: u64, read_only: bool) -> u64 {
+    let mask = match (kind, read_only) {
+        (Kind::Dir(_), false) => rights::DIR_ALL,
+        (Kind::Dir(_), true) => rights::DIR_READ_ONLY,
+        (_, false) => rights::FILE_ALL,
+        (_, true) => rights::FILE_READ_ONLY,
     };
     requested & parent_inheriting & mask
 }

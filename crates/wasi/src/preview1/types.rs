@@ -200,8 +200,14 @@ pub mod rights {
         | POLL_FD_READWRITE;
 
     /// The rights of a file in a read-only grant: none that change anything.
-    pub const FILE_READ_ONLY: u64 =
-        FD_READ | FD_SEEK | FD_FDSTAT_SET_FLAGS | FD_SYNC | FD_TELL | FD_ADVISE | FD_FILESTAT_GET | POLL_FD_READWRITE;
+    pub const FILE_READ_ONLY: u64 = FD_READ
+        | FD_SEEK
+        | FD_FDSTAT_SET_FLAGS
+        | FD_SYNC
+        | FD_TELL
+        | FD_ADVISE
+        | FD_FILESTAT_GET
+        | POLL_FD_READWRITE;
 
     /// Every right a directory may have.
     pub const DIR_ALL: u64 = FD_FDSTAT_SET_FLAGS
@@ -226,8 +232,14 @@ pub mod rights {
         | PATH_UNLINK_FILE;
 
     /// The rights of a directory in a read-only grant.
-    pub const DIR_READ_ONLY: u64 =
-        FD_FDSTAT_SET_FLAGS | FD_SYNC | FD_ADVISE | PATH_OPEN | FD_READDIR | PATH_READLINK | PATH_FILESTAT_GET | FD_FILESTAT_GET;
+    pub const DIR_READ_ONLY: u64 = FD_FDSTAT_SET_FLAGS
+        | FD_SYNC
+        | FD_ADVISE
+        | PATH_OPEN
+        | FD_READDIR
+        | PATH_READLINK
+        | PATH_FILESTAT_GET
+        | FD_FILESTAT_GET;
 
     /// Rights of stdin (no seek or tell: wasi-libc's `isatty` looks for their absence).
     pub const STDIN: u64 = FD_READ | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;

@@ -88,7 +88,11 @@ impl File {
         {
             let mut done = 0;
             while done < buf.len() {
-                done += std::os::windows::fs::FileExt::seek_write(&self.file, &buf[done..], offset + done as u64)?;
+                done += std::os::windows::fs::FileExt::seek_write(
+                    &self.file,
+                    &buf[done..],
+                    offset + done as u64,
+                )?;
             }
             Ok(())
         }

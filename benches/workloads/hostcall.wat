@@ -1,0 +1,14 @@
+;; The host-call benchmark: run(n) calls the imported env.host(i) for i in 0..n and returns the
+;; wrapping sum of the results, so the loop is a thin wrapper around the calls.
+(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func (export "run") (param $n i32) (result i32)
+    (local $i i32)
+    (local $acc i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (call $host (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $acc)))
