@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# Guest programs for the WASI tests (adds the wasm32-wasip1 target if missing).
+./scripts/build-fixtures.sh
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace

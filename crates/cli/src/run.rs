@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use tessera_engine::{Config, Engine, Error, Linker, Module, Store, StoreLimits, Val};
+use tessera_wasi::{WasiCtx, WasiCtxBuilder};
 
 use crate::args::{parse_bytes, parse_duration, parse_val, show_val};
 
@@ -33,6 +34,21 @@ pub struct RunArgs {
     /// Translate every function when loading instead of on first call.
     #[arg(long)]
     eager: bool,
+    /// Grant the guest a host directory: `HOST` (seen as the same path), `HOST::GUEST`,
+    /// or `HOST::GUEST:ro` for read-only. Repeatable. Nothing else of the file system is
+    /// reachable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]")]
+    dirs: Vec<String>,
+    /// Give the guest an environment variable: `NAME=VALUE`, or `NAME` to pass on the
+    /// host's value. Repeatable.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    envs: Vec<String>,
+    /// Give the guest the host's whole environment.
+    #[arg(long)]
+    inherit_env: bool,
+    /// The guest's `argv[0]` (default: the module's file name as given).
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<String>,
     /// The module, binary (.wasm) or text (.wat).
     file: PathBuf,
     /// Arguments for the guest (or for the `--invoke`d function).
@@ -49,7 +65,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let module = Module::new(&engine, &bytes).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
 
-    let mut store = Store::new(&engine, ());
+    let mut store = Store::new(&engine, wasi_ctx(&args)?);
     store.limiter(StoreLimits { max_memory_bytes: args.max_memory, max_table_elements: None });
     if let Some(fuel) = args.fuel {
         store.set_fuel(fuel)?;
@@ -61,7 +77,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             handle.interrupt();
         });
     }
-    let linker: Linker<()> = Linker::new();
+    let mut linker: Linker<WasiCtx> = Linker::new();
+    tessera_wasi::add_to_linker(&mut linker, |ctx| ctx)?;
     let outcome = (|| -> Result<Vec<Val>, Error> {
         let instance = linker.instantiate(&mut store, &module)?;
         let name = args.invoke.as_deref().unwrap_or("_start");
@@ -100,7 +117,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(Error::Exit(code)) => Ok(ExitCode::from(code as u8)),
+        // Like a POSIX shell, only the low 8 bits of an exit status survive.
+        Err(Error::Exit(code)) => Ok(ExitCode::from((code & 0xff) as u8)),
         Err(Error::Trap(trap)) => {
             let what = match (trap.code(), args.timeout) {
                 (tessera_engine::TrapCode::Interrupted, Some(t)) => format!(" (time limit of {t:?} reached)"),
@@ -115,4 +133,36 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         }
         Err(e) => bail!("{}: {e}", args.file.display()),
     }
+}
+
+/// The capabilities granted on the command line, and nothing more.
+fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx> {
+    let mut b = WasiCtxBuilder::new();
+    b.inherit_stdio();
+    b.arg(args.argv0.clone().unwrap_or_else(|| args.file.display().to_string()));
+    if args.invoke.is_none() {
+        b.args(&args.args);
+    }
+    if args.inherit_env {
+        b.inherit_env();
+    }
+    for e in &args.envs {
+        match e.split_once('=') {
+            Some((name, value)) => b.env(name, value),
+            None => match std::env::var(e) {
+                Ok(value) => b.env(e, value),
+                Err(_) => bail!("--env {e}: the host has no variable `{e}` to pass on"),
+            },
+        };
+    }
+    for d in &args.dirs {
+        let (spec, read_only) = match d.strip_suffix(":ro") {
+            Some(rest) => (rest, true),
+            None => (d.as_str(), false),
+        };
+        let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+        b.preopened_dir(host, guest, read_only)
+            .with_context(|| format!("--dir {d}: cannot open `{host}`"))?;
+    }
+    Ok(b.build())
 }

@@ -322,3 +322,22 @@ fn malformed_input_is_an_error_never_a_panic() {
     }
     assert!(loaded > 0 && rejected > 0, "mutations should both load and fail: {loaded} / {rejected}");
 }
+
+#[test]
+fn handles_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Engine>();
+    send_sync::<Module>();
+    send_sync::<Linker<()>>();
+    send::<Store<()>>();
+    // A module compiled on one thread instantiates on another.
+    let engine = Engine::default();
+    let module = Module::new(&engine, FIB).unwrap();
+    let answer = std::thread::spawn(move || {
+        let mut store = Store::new(module.engine(), ());
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        instance.get_typed_func::<i32, i32, _>(&store, "fib").unwrap().call(&mut store, 12).unwrap()
+    });
+    assert_eq!(answer.join().unwrap(), 144);
+}
