@@ -130,3 +130,28 @@ fn bad_dir_grant_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn timeout_cuts_a_blocking_sleep_short() {
+    // A 60-second `poll_oneoff` clock wait; the 300ms deadline must end it as a trap.
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start")
+        (i64.store (i32.const 0) (i64.const 1))            ;; userdata
+        (i32.store8 (i32.const 8) (i32.const 0))           ;; EVENTTYPE_CLOCK
+        (i32.store (i32.const 16) (i32.const 1))           ;; monotonic clock
+        (i64.store (i32.const 24) (i64.const 60000000000)) ;; 60 s, relative
+        (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))"#;
+    let dir = scratch("sleep");
+    let path = dir.join("sleep.wat");
+    std::fs::write(&path, wat).unwrap();
+    let started = std::time::Instant::now();
+    let o = tessera(&["run", "--timeout", "300ms", &path.display().to_string()]);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(134), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("wasm trap: interrupted (time limit of 300ms reached)")
+    );
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}

@@ -32,6 +32,11 @@ impl<T> Caller<'_, T> {
         self.store
     }
 
+    /// The store's interrupt handle, for host functions that block.
+    pub fn interrupt_handle(&self) -> crate::InterruptHandle {
+        self.store.interrupt_handle()
+    }
+
     /// An export of the calling instance, usually its `memory`.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         self.instance.and_then(|i| i.get_export(self.store, name))
@@ -248,6 +253,10 @@ wasm_params_tuple!(A1 A2 A3 A4 A5);
 wasm_params_tuple!(A1 A2 A3 A4 A5 A6);
 wasm_params_tuple!(A1 A2 A3 A4 A5 A6 A7);
 wasm_params_tuple!(A1 A2 A3 A4 A5 A6 A7 A8);
+wasm_params_tuple!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+wasm_params_tuple!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+wasm_params_tuple!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+wasm_params_tuple!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);
 
 /// What a host closure may return: results, or a `Result` of them.
 pub trait HostReturn {
@@ -340,3 +349,7 @@ into_func!(A1 A2 A3 A4 A5);
 into_func!(A1 A2 A3 A4 A5 A6);
 into_func!(A1 A2 A3 A4 A5 A6 A7);
 into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);

@@ -81,6 +81,12 @@ impl InterruptHandle {
     pub fn interrupt(&self) {
         self.flag.store(true, Ordering::Relaxed);
     }
+
+    /// Whether an interrupt is pending: host functions that block (sleeps, polls) check
+    /// it and return a `TrapCode::Interrupted` trap so deadlines hold while they wait.
+    pub fn is_interrupted(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
 }
 
 /// The non-generic part of a store, which the executor works on directly.

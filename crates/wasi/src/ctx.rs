@@ -21,6 +21,9 @@ pub struct WasiCtx {
     pub(crate) clocks: Clocks,
     pub(crate) random: Box<dyn RandomSource>,
     pub(crate) table: Table,
+    /// The running store's interrupt handle, picked up on the first call, so blocking
+    /// calls can give up when the guest's deadline passes.
+    pub(crate) interrupt: Option<tessera_engine::InterruptHandle>,
 }
 
 impl std::fmt::Debug for WasiCtx {
@@ -225,6 +228,6 @@ impl WasiCtxBuilder {
         for listener in b.sockets {
             let _ = table.push(Entry::new(Kind::TcpListener(listener), rights::LISTENER, rights::SOCKET));
         }
-        WasiCtx { args: b.args, env: b.env, clocks: Clocks::new(), random: b.random, table }
+        WasiCtx { args: b.args, env: b.env, clocks: Clocks::new(), random: b.random, table, interrupt: None }
     }
 }

@@ -275,6 +275,9 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     );
                     store.inner.depth = depth_base;
                     if let Err(e) = outcome {
+                        if e.as_trap().is_some_and(|t| t.code() == TrapCode::Interrupted) {
+                            store.inner.take_interrupt();
+                        }
                         return Err(match e {
                             Error::Trap(t) if t.backtrace().is_empty() => {
                                 Trap::with_backtrace(t.code(), backtrace(&store.inner, &frames, inst, index))

@@ -31,15 +31,23 @@ where
     G: Fn(&mut T) -> &mut WasiCtx,
 {
     let memory = caller.memory();
+    let interrupt = caller.interrupt_handle();
     let store = caller.store();
     let (bytes, data) = match memory {
         Some(m) => m.data_and_store_mut(store),
         None => (<&mut [u8]>::default(), store.data_mut()),
     };
     let ctx = get(data);
+    if ctx.interrupt.is_none() {
+        ctx.interrupt = Some(interrupt.clone());
+    }
     let mut mem = GuestMemory::new(bytes);
     Ok(match f(ctx, &mut mem) {
         Ok(()) => 0,
+        // A blocking call cut short by the guest's deadline ends the guest, as a trap.
+        Err(types::Errno::Intr) if interrupt.is_interrupted() => {
+            return Err(tessera_engine::Trap::new(tessera_engine::TrapCode::Interrupted).into());
+        }
         Err(e) => i32::from(e as u16),
     })
 }

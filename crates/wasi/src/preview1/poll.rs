@@ -63,6 +63,9 @@ fn deadline(ctx: &WasiCtx, id: u32, timeout: u64, flags: u16, start: Instant) ->
     Ok(start + wait)
 }
 
+/// The longest a poll blocks before checking for an interrupt again.
+const SLICE: Duration = Duration::from_millis(10);
+
 pub fn poll_oneoff(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -143,14 +146,18 @@ pub fn poll_oneoff(
         if !events.is_empty() {
             break events;
         }
-        let timeout = next_clock.map(|at| at.saturating_duration_since(Instant::now()));
+        if ctx.interrupt.as_ref().is_some_and(|h| h.is_interrupted()) {
+            return Err(Errno::Intr);
+        }
+        // Wait in short slices so an interrupt (the guest's deadline) is seen promptly.
+        let timeout = next_clock.map(|at| at.saturating_duration_since(Instant::now()).min(SLICE));
         if waiting_fds.is_empty() {
             match timeout {
                 Some(t) => std::thread::sleep(t),
                 None => return Err(Errno::Inval),
             }
         } else {
-            wait_host_fds(&waiting_fds, timeout)?;
+            wait_host_fds(&waiting_fds, Some(timeout.unwrap_or(SLICE)))?;
         }
     };
     for (i, ev) in events.iter().enumerate() {
