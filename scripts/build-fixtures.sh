@@ -3,9 +3,24 @@
 #   crates/wasi/tests/fixtures/target/wasm32-wasip1/release/*.wasm
 # and the native build of `tree_copy` that the tests compare the guest against:
 #   crates/wasi/tests/fixtures/target/release/tree_copy
+# and the C guests in crates/wasi/tests/c, built with clang + wasi-libc:
+#   crates/wasi/tests/fixtures/target/c/*.wasm
 set -euo pipefail
 cd "$(dirname "$0")/../crates/wasi/tests/fixtures"
 
 rustup target add wasm32-wasip1
 cargo build --release --target wasm32-wasip1
 cargo build --release --bin tree_copy
+
+# C guests, built with Debian's clang and wasi-libc (installed here if missing).
+cd ../c
+if ! command -v clang >/dev/null || [ ! -f /usr/lib/wasm32-wasi/libc.a ] \
+    || ! ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; then
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq clang lld wasi-libc libclang-rt-14-dev-wasm32 >/dev/null
+fi
+mkdir -p ../fixtures/target/c
+for src in *.c; do
+    clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Werror -o "../fixtures/target/c/${src%.c}.wasm" "$src"
+done

@@ -155,3 +155,46 @@ fn timeout_cuts_a_blocking_sleep_short() {
     );
     assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
 }
+
+fn c_guest(name: &str) -> String {
+    let path = fixtures().join("c").join(format!("{name}.wasm"));
+    assert!(path.exists(), "C fixture {} is missing: run scripts/build-fixtures.sh first", path.display());
+    path.display().to_string()
+}
+
+#[test]
+fn c_program_files_env_and_escape() {
+    let data = scratch("c-files");
+    let o = tessera(&[
+        "run",
+        "--dir",
+        &format!("{}::/data", data.display()),
+        "--env",
+        "GREETING=hi",
+        &c_guest("files"),
+        "x",
+        "y",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!(
+            "argv[0]={}\nargv[1]=x\nargv[2]=y\nGREETING=hi\nread back: written by C\nescape: Capabilities insufficient\n",
+            c_guest("files")
+        )
+    );
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(std::fs::read_to_string(data.join("note.txt")).unwrap(), "written by C\n");
+}
+
+#[test]
+fn c_program_directories() {
+    let work = scratch("c-dirs");
+    let o = tessera(&["run", "--dir", &format!("{}::/work", work.display()), &c_guest("dirs")]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "/work/a: b one.txt\n/work/a: b\n/work/a/b: two.txt\nsize 5 regular 1\n\
+         rmdir non-empty: Directory not empty\nrmdir empty: ok\nmkdir outside: Capabilities insufficient\n/work/a:\n"
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!work.parent().unwrap().join("outside").exists());
+}
