@@ -341,3 +341,36 @@ fn handles_cross_threads() {
     });
     assert_eq!(answer.join().unwrap(), 144);
 }
+
+/// A module whose code section is over 1 MiB, so its bodies validate on several threads.
+fn big_module(bad_at: Option<usize>) -> String {
+    let mut wat = String::from("(module\n");
+    for i in 0..12_000 {
+        let body = if bad_at == Some(i) {
+            "i64.const 1".to_string()
+        } else {
+            format!("local.get 0 {} drop local.get 0", "i32.const 1 i32.add ".repeat(40))
+        };
+        wat.push_str(&format!("(func (export \"f{i}\") (param i32) (result i32) {body})\n"));
+    }
+    wat.push(')');
+    wat
+}
+
+#[test]
+fn large_modules_validate_in_parallel_and_still_reject() {
+    let engine = Engine::default();
+    let text = big_module(None);
+    let binary = wast::parser::parse::<wast::Wat<'_>>(&wast::parser::ParseBuffer::new(&text).unwrap())
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert!(binary.len() > 1 << 20, "code must exceed the parallel threshold: {}", binary.len());
+    let module = Module::new(&engine, &binary).expect("valid");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance.get_typed_func::<i32, i32, _>(&store, "f11999").unwrap();
+    assert_eq!(f.call(&mut store, 5).unwrap(), 5);
+    let err = Module::new(&engine, big_module(Some(7_777))).unwrap_err();
+    assert!(err.to_string().contains("type mismatch"), "{err}");
+}

@@ -114,18 +114,29 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     };
     let base = bytes.as_ptr() as usize;
     let mut func_allocs = wasmparser::FuncValidatorAllocations::default();
+    // Large code sections validate their function bodies on several threads after the
+    // rest of the module is read; small ones inline, where threads would cost more.
+    let mut parallel = false;
+    let mut deferred = Vec::new();
     for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(invalid)?;
         let valid = validator.payload(&payload).map_err(invalid)?;
         if let wasmparser::ValidPayload::Func(func, body) = valid {
-            let mut fv = func.into_validator(std::mem::take(&mut func_allocs));
-            fv.validate(&body).map_err(invalid)?;
-            func_allocs = fv.into_allocations();
             let start = body.as_bytes().as_ptr() as usize - base;
             m.bodies.push(start..start + body.as_bytes().len());
+            if parallel {
+                deferred.push((func, body));
+            } else {
+                let mut fv = func.into_validator(std::mem::take(&mut func_allocs));
+                fv.validate(&body).map_err(invalid)?;
+                func_allocs = fv.into_allocations();
+            }
             continue;
         }
         match payload {
+            Payload::CodeSectionStart { size, .. } => {
+                parallel = size as usize >= PARALLEL_VALIDATION_BYTES && available_threads() > 1;
+            }
             Payload::TypeSection(reader) => {
                 for ty in reader.into_iter_err_on_gc_types() {
                     let ty = ty.map_err(invalid)?;
@@ -264,8 +275,59 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             _ => {}
         }
     }
+    validate_bodies(deferred)?;
     m.compiled = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
     Ok(m)
+}
+
+/// Code sections at least this large are validated on several threads.
+const PARALLEL_VALIDATION_BYTES: usize = 1 << 20;
+
+fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+type DeferredBody<'a> =
+    (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'a>);
+
+/// Validates function bodies in contiguous chunks, one chunk per thread.
+fn validate_bodies(deferred: Vec<DeferredBody<'_>>) -> Result<()> {
+    if deferred.is_empty() {
+        return Ok(());
+    }
+    let chunk = deferred.len().div_ceil(available_threads());
+    let mut chunks = Vec::new();
+    let mut rest = deferred;
+    while rest.len() > chunk {
+        let tail = rest.split_off(chunk);
+        chunks.push(rest);
+        rest = tail;
+    }
+    chunks.push(rest);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+                    for (func, body) in chunk {
+                        let mut fv = func.into_validator(allocs);
+                        fv.validate(&body).map_err(invalid)?;
+                        allocs = fv.into_allocations();
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        let mut outcome = Ok(());
+        for w in workers {
+            let r = w.join().unwrap_or_else(|_| Err(Error::InvalidModule("validator thread failed".into())));
+            if outcome.is_ok() {
+                outcome = r;
+            }
+        }
+        outcome
+    })
 }
 
 fn read_names(
