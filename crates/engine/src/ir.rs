@@ -281,6 +281,179 @@ pub enum Instr {
         a: Slot,
         b: Slot,
     },
+    // Hot binary operators get their own instructions (one dispatch instead of two).
+    I32Mul {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32And {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32Or {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32Xor {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32Shl {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32ShrS {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I32ShrU {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64Mul {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64And {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64Or {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64Xor {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64Shl {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64ShrS {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    I64ShrU {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    F32Add {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    F32Sub {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    F32Mul {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    F64Add {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    F64Sub {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    F64Mul {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    F64Div {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    // ... and with an immediate right operand.
+    I32AndImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I32OrImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I32XorImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I32ShlImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I32ShrSImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I32ShrUImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I32MulImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    // Hot loads and stores of memory 0 (the common case) without a kind to dispatch on.
+    I32Load {
+        d: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I64Load {
+        d: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I32Load8U {
+        d: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I32Store {
+        s: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I64Store {
+        s: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I32Store8 {
+        s: Slot,
+        addr: Slot,
+        off: u32,
+    },
     I32CmpImm {
         op: CmpOp,
         d: Slot,
@@ -595,6 +768,37 @@ impl Instr {
             | Instr::I64Sub { d, .. }
             | Instr::I32Cmp { d, .. }
             | Instr::I32CmpImm { d, .. }
+            | Instr::I32Mul { d, .. }
+            | Instr::I32And { d, .. }
+            | Instr::I32Or { d, .. }
+            | Instr::I32Xor { d, .. }
+            | Instr::I32Shl { d, .. }
+            | Instr::I32ShrS { d, .. }
+            | Instr::I32ShrU { d, .. }
+            | Instr::I64Mul { d, .. }
+            | Instr::I64And { d, .. }
+            | Instr::I64Or { d, .. }
+            | Instr::I64Xor { d, .. }
+            | Instr::I64Shl { d, .. }
+            | Instr::I64ShrS { d, .. }
+            | Instr::I64ShrU { d, .. }
+            | Instr::F32Add { d, .. }
+            | Instr::F32Sub { d, .. }
+            | Instr::F32Mul { d, .. }
+            | Instr::F64Add { d, .. }
+            | Instr::F64Sub { d, .. }
+            | Instr::F64Mul { d, .. }
+            | Instr::F64Div { d, .. }
+            | Instr::I32AndImm { d, .. }
+            | Instr::I32OrImm { d, .. }
+            | Instr::I32XorImm { d, .. }
+            | Instr::I32ShlImm { d, .. }
+            | Instr::I32ShrSImm { d, .. }
+            | Instr::I32ShrUImm { d, .. }
+            | Instr::I32MulImm { d, .. }
+            | Instr::I32Load { d, .. }
+            | Instr::I64Load { d, .. }
+            | Instr::I32Load8U { d, .. }
             | Instr::Const32 { d, .. }
             | Instr::Const64 { d, .. }
             | Instr::Copy { d, .. }

@@ -609,6 +609,76 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         w!(d, u64::from(op.eval(r!(a) as u32, imm as i32 as u32)))
                     }
 
+                    Instr::I32Mul { d, a, b } => w!(d, u64::from((r!(a) as u32).wrapping_mul(r!(b) as u32))),
+                    Instr::I32And { d, a, b } => w!(d, u64::from(r!(a) as u32 & r!(b) as u32)),
+                    Instr::I32Or { d, a, b } => w!(d, u64::from(r!(a) as u32 | r!(b) as u32)),
+                    Instr::I32Xor { d, a, b } => w!(d, u64::from(r!(a) as u32 ^ r!(b) as u32)),
+                    Instr::I32Shl { d, a, b } => w!(d, u64::from((r!(a) as u32).wrapping_shl(r!(b) as u32))),
+                    Instr::I32ShrS { d, a, b } => {
+                        w!(d, u64::from((r!(a) as i32).wrapping_shr(r!(b) as u32) as u32))
+                    }
+                    Instr::I32ShrU { d, a, b } => w!(d, u64::from((r!(a) as u32).wrapping_shr(r!(b) as u32))),
+                    Instr::I64Mul { d, a, b } => w!(d, r!(a).wrapping_mul(r!(b))),
+                    Instr::I64And { d, a, b } => w!(d, r!(a) & r!(b)),
+                    Instr::I64Or { d, a, b } => w!(d, r!(a) | r!(b)),
+                    Instr::I64Xor { d, a, b } => w!(d, r!(a) ^ r!(b)),
+                    Instr::I64Shl { d, a, b } => w!(d, r!(a).wrapping_shl(r!(b) as u32)),
+                    Instr::I64ShrS { d, a, b } => w!(d, (r!(a) as i64).wrapping_shr(r!(b) as u32) as u64),
+                    Instr::I64ShrU { d, a, b } => w!(d, r!(a).wrapping_shr(r!(b) as u32)),
+                    Instr::F32Add { d, a, b } => w!(d, u64::from((f32_of(r!(a)) + f32_of(r!(b))).to_bits())),
+                    Instr::F32Sub { d, a, b } => w!(d, u64::from((f32_of(r!(a)) - f32_of(r!(b))).to_bits())),
+                    Instr::F32Mul { d, a, b } => w!(d, u64::from((f32_of(r!(a)) * f32_of(r!(b))).to_bits())),
+                    Instr::F64Add { d, a, b } => {
+                        w!(d, (f64::from_bits(r!(a)) + f64::from_bits(r!(b))).to_bits())
+                    }
+                    Instr::F64Sub { d, a, b } => {
+                        w!(d, (f64::from_bits(r!(a)) - f64::from_bits(r!(b))).to_bits())
+                    }
+                    Instr::F64Mul { d, a, b } => {
+                        w!(d, (f64::from_bits(r!(a)) * f64::from_bits(r!(b))).to_bits())
+                    }
+                    Instr::F64Div { d, a, b } => {
+                        w!(d, (f64::from_bits(r!(a)) / f64::from_bits(r!(b))).to_bits())
+                    }
+                    Instr::I32AndImm { d, a, imm } => w!(d, u64::from(r!(a) as u32 & imm as u32)),
+                    Instr::I32OrImm { d, a, imm } => w!(d, u64::from(r!(a) as u32 | imm as u32)),
+                    Instr::I32XorImm { d, a, imm } => w!(d, u64::from(r!(a) as u32 ^ imm as u32)),
+                    Instr::I32ShlImm { d, a, imm } => {
+                        w!(d, u64::from((r!(a) as u32).wrapping_shl(imm as u32)))
+                    }
+                    Instr::I32ShrSImm { d, a, imm } => {
+                        w!(d, u64::from((r!(a) as i32).wrapping_shr(imm as u32) as u32))
+                    }
+                    Instr::I32ShrUImm { d, a, imm } => {
+                        w!(d, u64::from((r!(a) as u32).wrapping_shr(imm as u32)))
+                    }
+                    Instr::I32MulImm { d, a, imm } => {
+                        w!(d, u64::from((r!(a) as u32).wrapping_mul(imm as u32)))
+                    }
+                    Instr::I32Load { d, addr, off } => {
+                        w!(d, u64::from(u32::from_le_bytes(load!(0u16, addr, off, 4))))
+                    }
+                    Instr::I64Load { d, addr, off } => w!(d, u64::from_le_bytes(load!(0u16, addr, off, 8))),
+                    Instr::I32Load8U { d, addr, off } => w!(d, u64::from(load!(0u16, addr, off, 1)[0])),
+                    Instr::I32Store { s, addr, off } => {
+                        let (v, a) = (r!(s) as u32, u64::from(r!(addr) as u32));
+                        if write(&mut store.inner.memories[mem0].data, a, off, &v.to_le_bytes()).is_none() {
+                            trap!(TrapCode::MemoryOutOfBounds);
+                        }
+                    }
+                    Instr::I64Store { s, addr, off } => {
+                        let (v, a) = (r!(s), u64::from(r!(addr) as u32));
+                        if write(&mut store.inner.memories[mem0].data, a, off, &v.to_le_bytes()).is_none() {
+                            trap!(TrapCode::MemoryOutOfBounds);
+                        }
+                    }
+                    Instr::I32Store8 { s, addr, off } => {
+                        let (v, a) = (r!(s) as u8, u64::from(r!(addr) as u32));
+                        if write(&mut store.inner.memories[mem0].data, a, off, &[v]).is_none() {
+                            trap!(TrapCode::MemoryOutOfBounds);
+                        }
+                    }
+
                     Instr::Simd1 { op, lane, d, a } => match op.shape() {
                         Shape::ToScalar(_) => w!(d, simd::to_scalar(op, lane, rv!(a))),
                         Shape::FromScalar(_) => wv!(d, simd::from_scalar(op, r!(a))),
@@ -706,6 +776,11 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
 enum Next {
     Return,
     Call { fid: usize, base: crate::ir::Slot, tail: bool },
+}
+
+#[inline(always)]
+fn f32_of(bits: u64) -> f32 {
+    f32::from_bits(bits as u32)
 }
 
 /// Mutable references to two distinct elements.

@@ -336,9 +336,53 @@ impl Translator<'_> {
     }
 
     fn binary(&mut self, op: BinOp, ty: ValType) -> TResult {
+        if let Some(Operand { loc: Loc::Const(c), ty: I32, .. }) = self.stack.last().copied() {
+            let imm = c as u32 as i32;
+            let with_imm: Option<fn(Slot, Slot, i32) -> Instr> = match op {
+                BinOp::I32And => Some(|d, a, imm| Instr::I32AndImm { d, a, imm }),
+                BinOp::I32Or => Some(|d, a, imm| Instr::I32OrImm { d, a, imm }),
+                BinOp::I32Xor => Some(|d, a, imm| Instr::I32XorImm { d, a, imm }),
+                BinOp::I32Shl => Some(|d, a, imm| Instr::I32ShlImm { d, a, imm }),
+                BinOp::I32ShrS => Some(|d, a, imm| Instr::I32ShrSImm { d, a, imm }),
+                BinOp::I32ShrU => Some(|d, a, imm| Instr::I32ShrUImm { d, a, imm }),
+                BinOp::I32Mul => Some(|d, a, imm| Instr::I32MulImm { d, a, imm }),
+                _ => None,
+            };
+            if let Some(make) = with_imm {
+                self.pop()?;
+                let av = self.pop()?;
+                let a = self.src(av);
+                let d = self.push_home(ty)?;
+                self.emit_result(make(d, a, imm));
+                return Ok(());
+            }
+        }
         let [a, b] = self.pop2()?;
         let d = self.push_home(ty)?;
-        self.emit_result(Instr::Binary { op, d, a, b });
+        self.emit_result(match op {
+            BinOp::I32Mul => Instr::I32Mul { d, a, b },
+            BinOp::I32And => Instr::I32And { d, a, b },
+            BinOp::I32Or => Instr::I32Or { d, a, b },
+            BinOp::I32Xor => Instr::I32Xor { d, a, b },
+            BinOp::I32Shl => Instr::I32Shl { d, a, b },
+            BinOp::I32ShrS => Instr::I32ShrS { d, a, b },
+            BinOp::I32ShrU => Instr::I32ShrU { d, a, b },
+            BinOp::I64Mul => Instr::I64Mul { d, a, b },
+            BinOp::I64And => Instr::I64And { d, a, b },
+            BinOp::I64Or => Instr::I64Or { d, a, b },
+            BinOp::I64Xor => Instr::I64Xor { d, a, b },
+            BinOp::I64Shl => Instr::I64Shl { d, a, b },
+            BinOp::I64ShrS => Instr::I64ShrS { d, a, b },
+            BinOp::I64ShrU => Instr::I64ShrU { d, a, b },
+            BinOp::F32Add => Instr::F32Add { d, a, b },
+            BinOp::F32Sub => Instr::F32Sub { d, a, b },
+            BinOp::F32Mul => Instr::F32Mul { d, a, b },
+            BinOp::F64Add => Instr::F64Add { d, a, b },
+            BinOp::F64Sub => Instr::F64Sub { d, a, b },
+            BinOp::F64Mul => Instr::F64Mul { d, a, b },
+            BinOp::F64Div => Instr::F64Div { d, a, b },
+            _ => Instr::Binary { op, d, a, b },
+        });
         Ok(())
     }
 
@@ -440,14 +484,24 @@ impl Translator<'_> {
         let a = self.pop()?;
         let addr = self.src(a);
         let d = self.push_home(ty)?;
-        self.emit_result(Instr::Load { kind, d, addr, mem, off });
+        self.emit_result(match (kind, mem) {
+            (LoadOp::I32 | LoadOp::F32, 0) => Instr::I32Load { d, addr, off },
+            (LoadOp::I64 | LoadOp::F64, 0) => Instr::I64Load { d, addr, off },
+            (LoadOp::I32_8U, 0) => Instr::I32Load8U { d, addr, off },
+            _ => Instr::Load { kind, d, addr, mem, off },
+        });
         Ok(())
     }
 
     fn store(&mut self, kind: StoreOp, memarg: wasmparser::MemArg) -> TResult {
         let (mem, off) = memarg32(&memarg)?;
         let [addr, s] = self.pop2()?;
-        self.emit(Instr::Store { kind, s, addr, mem, off });
+        self.emit(match (kind, mem) {
+            (StoreOp::B4, 0) => Instr::I32Store { s, addr, off },
+            (StoreOp::B8, 0) => Instr::I64Store { s, addr, off },
+            (StoreOp::B1, 0) => Instr::I32Store8 { s, addr, off },
+            _ => Instr::Store { kind, s, addr, mem, off },
+        });
         Ok(())
     }
 
