@@ -113,7 +113,8 @@ pub(crate) struct StoreInner {
 /// All runtime state of a group of instances, plus the embedder's data `T`.
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
-    pub(crate) hosts: Vec<HostFn<T>>,
+    /// Host functions with their signatures, so calls need no type-registry lookup.
+    pub(crate) hosts: Vec<(Arc<FuncType>, HostFn<T>)>,
     data: T,
 }
 
@@ -190,9 +191,10 @@ impl<T> Store<T> {
     }
 
     pub(crate) fn alloc_host_func(&mut self, ty: &FuncType, f: HostFn<T>) -> Func {
+        let ty_owned = ty.clone();
         let ty = self.inner.engine.intern_type(ty);
         let host = self.hosts.len() as u32;
-        self.hosts.push(f);
+        self.hosts.push((Arc::new(ty_owned), f));
         self.inner.alloc_func(FuncEntity::Host { ty, host })
     }
 }
