@@ -76,15 +76,17 @@ impl Func {
     /// # Errors
     /// If the arguments do not match the signature, or the callee traps or fails.
     pub fn call<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
-        let ty = store.inner.func_type(*self);
-        check_vals("argument", ty.params(), params)?;
-        if results.len() != ty.results().len() {
-            return Err(Error::BadArguments(format!(
-                "expected {} results, got room for {}",
-                ty.results().len(),
-                results.len()
-            )));
-        }
+        store.with_func_type(*self, |ty| {
+            check_vals("argument", ty.params(), params)?;
+            if results.len() != ty.results().len() {
+                return Err(Error::BadArguments(format!(
+                    "expected {} results, got room for {}",
+                    ty.results().len(),
+                    results.len()
+                )));
+            }
+            Ok(())
+        })?;
         crate::exec::call(store, *self, params, results)
     }
 
@@ -93,10 +95,12 @@ impl Func {
     /// # Errors
     /// If the signature does not match `Params` and `Results`.
     pub fn typed<P: WasmParams, R: WasmResults, T>(&self, store: &Store<T>) -> Result<TypedFunc<P, R>> {
-        let ty = store.inner.func_type(*self);
-        if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
-            return Err(Error::BadArguments(format!("function type is {ty}, not the requested one")));
-        }
+        store.with_func_type(*self, |ty| {
+            if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
+                return Err(Error::BadArguments(format!("function type is {ty}, not the requested one")));
+            }
+            Ok(())
+        })?;
         Ok(TypedFunc { func: *self, _marker: PhantomData })
     }
 }

@@ -190,6 +190,16 @@ impl<T> Store<T> {
         InterruptHandle { flag: self.inner.interrupt.clone() }
     }
 
+    /// Runs `k` with `f`'s signature, borrowed where it lives (no registry lock, no copy).
+    pub(crate) fn with_func_type<R>(&self, f: Func, k: impl FnOnce(&FuncType) -> R) -> R {
+        match self.inner.funcs[f.0 as usize] {
+            FuncEntity::Wasm { instance, index, .. } => {
+                k(self.inner.instances[instance as usize].module.func_type(index))
+            }
+            FuncEntity::Host { host, .. } => k(&self.hosts[host as usize].0),
+        }
+    }
+
     pub(crate) fn alloc_host_func(&mut self, ty: &FuncType, f: HostFn<T>) -> Func {
         let ty_owned = ty.clone();
         let ty = self.inner.engine.intern_type(ty);
@@ -282,7 +292,7 @@ impl Func {
 
     /// This function's signature.
     pub fn ty<T>(&self, store: &Store<T>) -> FuncType {
-        store.inner.func_type(*self)
+        store.with_func_type(*self, FuncType::clone)
     }
 }
 

@@ -56,7 +56,8 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
     let outcome = run(store, &mut regs, inst, index);
     store.inner.reentry -= 1;
     if outcome.is_ok() {
-        let ty = store.inner.instances[inst as usize].module.func_type(index).clone();
+        let module = store.inner.instances[inst as usize].module.clone();
+        let ty = module.func_type(index);
         let mut slot = 0;
         for (r, t) in results.iter_mut().zip(ty.results()) {
             let mut bits = u128::from(regs[slot]);
