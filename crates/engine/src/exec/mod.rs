@@ -496,12 +496,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         else {
                             trap!(TrapCode::MemoryOutOfBounds)
                         };
-                        if di == si {
-                            mems[di].data.copy_within(sr, dr.start);
-                        } else {
-                            let (dm, sm) = two_mut(mems, di, si);
-                            dm.data[dr].copy_from_slice(&sm.data[sr]);
-                        }
+                        copy_range(mems, (di, dr.start), (si, sr), |m| &mut m.data);
                     }
                     Instr::MemoryInit { mem, data, dst, src, len } => {
                         let mi = mem_index!(mem);
@@ -568,12 +563,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         else {
                             trap!(TrapCode::TableOutOfBounds)
                         };
-                        if dt == st {
-                            tables[dt].elems.copy_within(sr, dr.start);
-                        } else {
-                            let (dtab, stab) = two_mut(tables, dt, st);
-                            dtab.elems[dr].copy_from_slice(&stab.elems[sr]);
-                        }
+                        copy_range(tables, (dt, dr.start), (st, sr), |t| &mut t.elems);
                     }
                     Instr::TableInit { table, elem, dst, src, len } => {
                         let t = table_index!(table);
@@ -784,14 +774,25 @@ fn f32_of(bits: u64) -> f32 {
     f32::from_bits(bits as u32)
 }
 
-/// Mutable references to two distinct elements.
-fn two_mut<E>(v: &mut [E], a: usize, b: usize) -> (&mut E, &mut E) {
-    debug_assert_ne!(a, b);
-    if a < b {
-        let (lo, hi) = v.split_at_mut(b);
-        (&mut lo[a], &mut hi[0])
-    } else {
-        let (lo, hi) = v.split_at_mut(a);
-        (&mut hi[0], &mut lo[b])
+/// `memory.copy` / `table.copy`: copies the already bounds-checked range `src` of
+/// `items[src_index]` to `start` in `items[dst_index]`, within one item or between two.
+fn copy_range<I, E: Copy>(
+    items: &mut [I],
+    (dst_index, start): (usize, usize),
+    (src_index, src): (usize, std::ops::Range<usize>),
+    contents: impl Fn(&mut I) -> &mut Vec<E>,
+) {
+    if dst_index == src_index {
+        contents(&mut items[dst_index]).copy_within(src, start);
+        return;
     }
+    let len = src.len();
+    let (dst, src_item) = if dst_index < src_index {
+        let (lo, hi) = items.split_at_mut(src_index);
+        (&mut lo[dst_index], &mut hi[0])
+    } else {
+        let (lo, hi) = items.split_at_mut(dst_index);
+        (&mut hi[0], &mut lo[src_index])
+    };
+    contents(dst)[start..start + len].copy_from_slice(&contents(src_item)[src]);
 }
