@@ -66,6 +66,7 @@ pub struct WasiCtxBuilder {
     preopens: Vec<(Dir, String)>,
     sockets: Vec<std::net::TcpListener>,
     random: Box<dyn RandomSource>,
+    max_open_files: usize,
 }
 
 impl Default for WasiCtxBuilder {
@@ -94,6 +95,7 @@ impl WasiCtxBuilder {
             preopens: Vec::new(),
             sockets: Vec::new(),
             random: Box::new(OsRandom),
+            max_open_files: crate::preview1::table::DEFAULT_MAX_FDS,
         }
     }
 
@@ -203,10 +205,19 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Limits how many descriptors the guest may hold at once, stdio and grants included
+    /// (1024 by default; opening more fails with `EMFILE`). Grants are never dropped: the
+    /// limit is raised to their number if it is lower.
+    pub fn max_open_files(&mut self, n: usize) -> &mut Self {
+        self.max_open_files = n;
+        self
+    }
+
     /// Builds the context, taking the grants out of the builder (which is left empty).
     pub fn build(&mut self) -> WasiCtx {
         let b = std::mem::take(self);
-        let mut table = Table::default();
+        let grants = 3 + b.preopens.len() + b.sockets.len();
+        let mut table = Table::with_max(b.max_open_files.max(grants));
         table.insert_at(0, Entry::new(Kind::Stdin(b.stdin), rights::STDIN, 0));
         table.insert_at(1, Entry::new(Kind::Stdout(b.stdout), rights::STDOUT, 0));
         table.insert_at(2, Entry::new(Kind::Stdout(b.stderr), rights::STDOUT, 0));
@@ -222,7 +233,7 @@ impl WasiCtxBuilder {
             };
             let mut entry = Entry::new(Kind::Dir(dir), base, inheriting);
             entry.preopen = Some(name);
-            // The table is empty beyond stdio, so this cannot hit the descriptor limit.
+            // The limit is at least the number of grants, so this cannot fail.
             let _ = table.push(entry);
         }
         for listener in b.sockets {

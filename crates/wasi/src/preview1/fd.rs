@@ -2,11 +2,15 @@
 
 use std::io::{Read, SeekFrom, Write};
 
+use tessera_engine::InterruptHandle;
+
 use super::memory::{GuestMemory, IoVec};
+use super::poll::{ready_now, wait_ready};
 use super::table::{Entry, Kind};
 use super::types::{fdflags, filetype_code, fstflags, rights, Abi, Errno, WasiResult};
 use crate::ctx::WasiCtx;
 use crate::sandbox::{Advice, File, FileStat, Timestamp};
+use crate::stdio::InputStream;
 
 impl Entry {
     /// The regular file behind this descriptor, with `needed` rights.
@@ -40,61 +44,150 @@ impl Entry {
 
 /// Reads into `iovs`: a file fills as many buffers as it can; a stream (stdin, socket)
 /// reads once, into the first non-empty buffer, so that it never blocks with data in hand.
+/// A blocking stream is waited on in slices, giving up with `EINTR` when `interrupt` fires.
+/// The count stops at `u32::MAX`, and an error after some bytes is reported as a short read.
 pub(crate) fn read_iovecs(
     entry: &mut Entry,
+    interrupt: Option<&InterruptHandle>,
     mem: &mut GuestMemory<'_>,
     iovs: &[IoVec],
     offset: Option<u64>,
 ) -> WasiResult<u32> {
+    read_iovecs_upto(entry, interrupt, mem, iovs, offset, u32::MAX)
+}
+
+/// [`read_iovecs`], reading at most `limit` bytes in all.
+fn read_iovecs_upto(
+    entry: &mut Entry,
+    interrupt: Option<&InterruptHandle>,
+    mem: &mut GuestMemory<'_>,
+    iovs: &[IoVec],
+    offset: Option<u64>,
+    limit: u32,
+) -> WasiResult<u32> {
+    let nonblock = entry.flags & fdflags::NONBLOCK != 0;
     let mut total: u32 = 0;
     for iov in iovs.iter().filter(|v| v.len > 0) {
-        let buf = mem.slice_mut(iov.ptr, iov.len)?;
+        let len = iov.len.min(limit - total);
+        if len == 0 {
+            break;
+        }
+        let buf = mem.slice_mut(iov.ptr, len)?;
         let res: Result<usize, Errno> = match (&mut entry.kind, offset) {
             (Kind::File(f), None) => f.read(buf).map_err(Errno::from),
             (Kind::File(f), Some(off)) => {
                 f.read_at(buf, off.saturating_add(u64::from(total))).map_err(Errno::from)
             }
-            (Kind::Stdin(s), None) => s.read(buf).map_err(Errno::from),
-            (Kind::TcpStream(s), None) => s.read(buf).map_err(Errno::from),
+            (Kind::Stdin(s), None) => {
+                if matches!(s, InputStream::Inherit) {
+                    if nonblock {
+                        if !ready_now(0) {
+                            return Err(Errno::Again);
+                        }
+                    } else {
+                        wait_ready(0, false, interrupt)?;
+                    }
+                }
+                s.read(buf).map_err(Errno::from)
+            }
+            (Kind::TcpStream(s), None) => {
+                if !nonblock {
+                    wait_ready(raw_fd(s), false, interrupt)?;
+                }
+                s.read(buf).map_err(Errno::from)
+            }
             (Kind::Dir(_), _) => Err(Errno::IsDir),
             (Kind::Stdin(_) | Kind::TcpStream(_), Some(_)) => Err(Errno::Spipe),
             (Kind::Stdout(_), _) => Err(Errno::Badf),
             (Kind::TcpListener(_), _) => Err(Errno::NotConn),
         };
         let n = match res {
-            Ok(n) => n as u32,
+            // `n <= len <= limit - total`: the sum cannot overflow.
+            Ok(n) => u32::try_from(n).unwrap_or(len).min(len),
             Err(_) if total > 0 => break,
             Err(e) => return Err(e),
         };
         total += n;
-        if n < iov.len || !matches!(entry.kind, Kind::File(_)) {
+        if n < len || !matches!(entry.kind, Kind::File(_)) {
             break;
         }
     }
     Ok(total)
 }
 
-/// Writes every buffer of `iovs`, in order.
+/// The host descriptor of a socket (for `poll`).
+#[cfg(unix)]
+pub(crate) fn raw_fd(s: &impl std::os::fd::AsRawFd) -> i32 {
+    s.as_raw_fd()
+}
+
+#[cfg(not(unix))]
+pub(crate) fn raw_fd<S>(_s: &S) -> i32 {
+    -1
+}
+
+/// Writes every buffer of `iovs`, in order. The count stops at `u32::MAX`, and an error
+/// after some bytes were written is reported as a short write (the next write reports it).
 pub(crate) fn write_iovecs(
     entry: &mut Entry,
     mem: &GuestMemory<'_>,
     iovs: &[IoVec],
     offset: Option<u64>,
 ) -> WasiResult<u32> {
+    write_iovecs_upto(entry, mem, iovs, offset, u32::MAX)
+}
+
+/// [`write_iovecs`], writing at most `limit` bytes in all.
+fn write_iovecs_upto(
+    entry: &mut Entry,
+    mem: &GuestMemory<'_>,
+    iovs: &[IoVec],
+    offset: Option<u64>,
+    limit: u32,
+) -> WasiResult<u32> {
     let mut total: u32 = 0;
     for iov in iovs.iter().filter(|v| v.len > 0) {
-        let buf = mem.slice(iov.ptr, iov.len)?;
-        match (&mut entry.kind, offset) {
-            (Kind::File(f), None) => f.write_all(buf)?,
-            (Kind::File(f), Some(off)) => f.write_all_at(buf, off.saturating_add(u64::from(total)))?,
-            (Kind::Stdout(s), None) => s.write_all(buf)?,
-            (Kind::TcpStream(s), None) => s.write_all(buf)?,
-            (Kind::Dir(_), _) => return Err(Errno::IsDir),
-            (Kind::Stdout(_) | Kind::TcpStream(_), Some(_)) => return Err(Errno::Spipe),
-            (Kind::Stdin(_), _) => return Err(Errno::Badf),
-            (Kind::TcpListener(_), _) => return Err(Errno::NotConn),
+        let len = iov.len.min(limit - total);
+        if len == 0 {
+            break;
         }
-        total = total.saturating_add(iov.len);
+        let buf = mem.slice(iov.ptr, len)?;
+        let mut done = 0usize;
+        let mut failed = None;
+        while done < buf.len() {
+            let rest = &buf[done..];
+            let at = offset.map(|off| off.saturating_add(u64::from(total)).saturating_add(done as u64));
+            let res: Result<usize, Errno> = match (&mut entry.kind, at) {
+                (Kind::File(f), None) => f.write(rest).map_err(Errno::from),
+                (Kind::File(f), Some(at)) => f.write_at(rest, at).map_err(Errno::from),
+                // Written whole (and flushed) or not at all, as far as we can tell.
+                (Kind::Stdout(s), None) => s.write_all(rest).map(|()| rest.len()).map_err(Errno::from),
+                (Kind::TcpStream(s), None) => match s.write(rest) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    r => r.map_err(Errno::from),
+                },
+                (Kind::Dir(_), _) => Err(Errno::IsDir),
+                (Kind::Stdout(_) | Kind::TcpStream(_), Some(_)) => Err(Errno::Spipe),
+                (Kind::Stdin(_), _) => Err(Errno::Badf),
+                (Kind::TcpListener(_), _) => Err(Errno::NotConn),
+            };
+            match res {
+                Ok(0) => {
+                    failed = Some(Errno::Io);
+                    break;
+                }
+                Ok(n) => done += n.min(rest.len()),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        // `done <= len <= limit - total`.
+        total += done as u32;
+        if let Some(e) = failed {
+            return if total > 0 { Ok(total) } else { Err(e) };
+        }
     }
     Ok(total)
 }
@@ -103,6 +196,15 @@ fn check_read_kind(entry: &Entry, needed: u64) -> WasiResult {
     match entry.kind {
         Kind::Dir(_) => Err(Errno::IsDir),
         _ => entry.need(needed),
+    }
+}
+
+/// For `fd_pread`/`fd_pwrite`: streams cannot be read or written at an offset (`ESPIPE`,
+/// whatever their rights).
+fn check_positional_kind(entry: &Entry, needed: u64) -> WasiResult {
+    match entry.kind {
+        Kind::Stdin(_) | Kind::Stdout(_) | Kind::TcpStream(_) | Kind::TcpListener(_) => Err(Errno::Spipe),
+        _ => check_read_kind(entry, needed),
     }
 }
 
@@ -118,7 +220,7 @@ pub fn read(
     mem.check(nread, 4)?;
     let entry = ctx.table.get_mut(fd)?;
     check_read_kind(entry, rights::FD_READ)?;
-    let n = read_iovecs(entry, mem, &iovs, None)?;
+    let n = read_iovecs(entry, ctx.interrupt.as_ref(), mem, &iovs, None)?;
     mem.write_u32(nread, n)
 }
 
@@ -134,8 +236,8 @@ pub fn pread(
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.check(nread, 4)?;
     let entry = ctx.table.get_mut(fd)?;
-    check_read_kind(entry, rights::FD_READ | rights::FD_SEEK)?;
-    let n = read_iovecs(entry, mem, &iovs, Some(offset))?;
+    check_positional_kind(entry, rights::FD_READ | rights::FD_SEEK)?;
+    let n = read_iovecs(entry, ctx.interrupt.as_ref(), mem, &iovs, Some(offset))?;
     mem.write_u32(nread, n)
 }
 
@@ -167,7 +269,7 @@ pub fn pwrite(
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.check(nwritten, 4)?;
     let entry = ctx.table.get_mut(fd)?;
-    check_read_kind(entry, rights::FD_WRITE | rights::FD_SEEK)?;
+    check_positional_kind(entry, rights::FD_WRITE | rights::FD_SEEK)?;
     let n = write_iovecs(entry, mem, &iovs, Some(offset))?;
     mem.write_u32(nwritten, n)
 }
@@ -198,6 +300,10 @@ pub fn seek(
     };
     let needed = if pos == SeekFrom::Current(0) { rights::FD_TELL } else { rights::FD_SEEK };
     let entry = ctx.table.get_mut(fd)?;
+    if let Kind::Dir(_) = entry.kind {
+        // A directory has no position to move (`fd_readdir` takes cookies instead).
+        return Err(Errno::IsDir);
+    }
     let needed = if entry.base & rights::FD_SEEK != 0 { rights::FD_SEEK } else { needed };
     let new = entry.file_mut(needed)?.seek(pos)?;
     mem.write_u64(newoffset, new)
@@ -301,6 +407,12 @@ pub fn fdstat_set_flags(ctx: &mut WasiCtx, fd: u32, flags: u32) -> WasiResult {
         Kind::TcpStream(s) => s.set_nonblocking(flags & fdflags::NONBLOCK != 0)?,
         Kind::TcpListener(l) => l.set_nonblocking(flags & fdflags::NONBLOCK != 0)?,
         _ if flags & (sync_bits | fdflags::APPEND) != 0 => return Err(Errno::NotSup),
+        // Non-blocking reads of the host's stdin are emulated (a zero-timeout poll, then
+        // `EAGAIN`): the host's descriptor 0 itself is never changed. Empty stdin never
+        // blocks anyway.
+        Kind::Stdin(InputStream::Inherit | InputStream::Empty) => {}
+        // Anything else cannot honour it: say so rather than pretend.
+        _ if flags & fdflags::NONBLOCK != 0 => return Err(Errno::NotSup),
         _ => {}
     }
     entry.flags = flags;
@@ -465,5 +577,48 @@ pub(crate) fn not_socket(kind: &Kind) -> Errno {
     match kind {
         Kind::TcpListener(_) | Kind::TcpStream(_) => Errno::Inval,
         _ => Errno::NotSock,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(tag: &str, contents: &[u8]) -> (std::path::PathBuf, Entry) {
+        let path = std::env::temp_dir().join(format!("tessera-wasi-fd-{tag}-{}", std::process::id()));
+        std::fs::write(&path, contents).unwrap();
+        let f = std::fs::OpenOptions::new().read(true).write(true).open(&path).unwrap();
+        (path, Entry::new(Kind::File(File::new(f, false)), rights::FILE_ALL, 0))
+    }
+
+    // The real limit is `u32::MAX` bytes, which would need gigabytes of guest memory and
+    // file: the same code runs here with a limit of 10.
+    #[test]
+    fn read_count_stops_at_the_limit() {
+        let (path, mut entry) = temp_file("read", &[7u8; 100]);
+        let mut bytes = vec![0u8; 64];
+        let mut mem = GuestMemory::new(&mut bytes);
+        let iovs = [IoVec { ptr: 0, len: 8 }, IoVec { ptr: 8, len: 8 }, IoVec { ptr: 16, len: 8 }];
+        assert_eq!(read_iovecs_upto(&mut entry, None, &mut mem, &iovs, None, 10).unwrap(), 10);
+        assert_eq!(&bytes[..12], [7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0, 0]);
+        let mut mem = GuestMemory::new(&mut bytes);
+        assert_eq!(read_iovecs_upto(&mut entry, None, &mut mem, &iovs, Some(0), 16).unwrap(), 16);
+        // Already at the limit: nothing more is read.
+        let mut mem = GuestMemory::new(&mut bytes);
+        assert_eq!(read_iovecs_upto(&mut entry, None, &mut mem, &iovs, None, 0).unwrap(), 0);
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn write_count_stops_at_the_limit() {
+        let (path, mut entry) = temp_file("write", b"");
+        let mut bytes = *b"abcdefghijklmnop";
+        let mem = GuestMemory::new(&mut bytes);
+        let iovs = [IoVec { ptr: 0, len: 8 }, IoVec { ptr: 8, len: 8 }];
+        assert_eq!(write_iovecs_upto(&mut entry, &mem, &iovs, None, 10).unwrap(), 10);
+        assert_eq!(std::fs::read(&path).unwrap(), b"abcdefghij");
+        assert_eq!(write_iovecs_upto(&mut entry, &mem, &iovs, Some(2), 3).unwrap(), 3);
+        assert_eq!(std::fs::read(&path).unwrap(), b"ababcfghij");
+        std::fs::remove_file(path).unwrap();
     }
 }

@@ -2,6 +2,13 @@
 
 use super::types::{Errno, WasiResult};
 
+/// Most buffers in one `iovec` array (POSIX `IOV_MAX`, as in wasi-libc's `<limits.h>`).
+pub(crate) const IOV_MAX: u32 = 1024;
+
+/// Longest path (or other string argument) accepted: far above any host's `PATH_MAX`, and
+/// keeps a guest from making the host copy gigabytes per call.
+pub(crate) const MAX_STR_LEN: u32 = 64 * 1024;
+
 /// A guest's linear memory during one host call.
 pub(crate) struct GuestMemory<'a> {
     bytes: &'a mut [u8],
@@ -87,16 +94,24 @@ impl<'a> GuestMemory<'a> {
         self.write_bytes(ptr, &v.to_le_bytes())
     }
 
-    /// A guest string: `EFAULT` if out of bounds, `EILSEQ` if not UTF-8.
+    /// A guest string (a path): `ENAMETOOLONG` above [`MAX_STR_LEN`] (nothing is copied),
+    /// `EFAULT` if out of bounds, `EILSEQ` if not UTF-8.
     pub fn read_str(&self, ptr: u32, len: u32) -> WasiResult<String> {
+        if len > MAX_STR_LEN {
+            return Err(Errno::NameTooLong);
+        }
         let bytes = self.slice(ptr, len)?;
         std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| Errno::Ilseq)
     }
 
-    /// Reads an `iovec` array and checks every buffer it points to.
+    /// Reads an `iovec` array and checks every buffer it points to: `EFAULT` if any of it
+    /// is out of bounds, then `EINVAL` for more than [`IOV_MAX`] buffers.
     pub fn iovecs(&self, ptr: u32, count: u32) -> WasiResult<Vec<IoVec>> {
         let size = count.checked_mul(8).ok_or(Errno::Fault)?;
         self.check(ptr, size)?;
+        if count > IOV_MAX {
+            return Err(Errno::Inval);
+        }
         let mut out = Vec::with_capacity(count as usize);
         for i in 0..count {
             let base = ptr + i * 8;

@@ -2,9 +2,11 @@
 
 use std::net::Shutdown;
 
-use super::fd::{not_socket, read_iovecs, write_iovecs};
-use super::memory::GuestMemory;
-use super::poll::clock_id;
+use tessera_engine::InterruptHandle;
+
+use super::fd::{not_socket, raw_fd, read_iovecs, write_iovecs};
+use super::memory::{GuestMemory, IoVec};
+use super::poll::{clock_id, wait_ready};
 use super::table::{Entry, Kind};
 use super::types::{fdflags, rights, Errno, WasiResult};
 use crate::ctx::WasiCtx;
@@ -15,14 +17,23 @@ fn write_strings(mem: &mut GuestMemory<'_>, strings: &[String], ptrs: u32, buf: 
     let total: usize = strings.iter().map(|s| s.len() + 1).sum();
     mem.check(ptrs, count.checked_mul(4).ok_or(Errno::Fault)?)?;
     mem.check(buf, u32::try_from(total).map_err(|_| Errno::Fault)?)?;
-    let mut at = buf;
-    for (i, s) in strings.iter().enumerate() {
+    for (i, (s, at)) in strings.iter().zip(string_addresses(buf, strings)).enumerate() {
         mem.write_u32(ptrs + 4 * i as u32, at)?;
         mem.write_bytes(at, s.as_bytes())?;
         mem.write_u8(at + s.len() as u32, 0)?;
-        at += s.len() as u32 + 1;
     }
     Ok(())
+}
+
+/// Where each of `strings` (NUL-terminated, back to back) starts when written at `buf`.
+/// Once the whole run is known to fit in memory every address is below 2^32; the one past
+/// the last string may be exactly 2^32, so it is computed wrapping and never used.
+fn string_addresses(buf: u32, strings: &[String]) -> impl Iterator<Item = u32> + '_ {
+    strings.iter().scan(buf, |at, s| {
+        let this = *at;
+        *at = at.wrapping_add(s.len() as u32).wrapping_add(1);
+        Some(this)
+    })
 }
 
 fn write_sizes(mem: &mut GuestMemory<'_>, strings: &[String], count_ptr: u32, size_ptr: u32) -> WasiResult {
@@ -117,6 +128,9 @@ pub fn sock_accept(
         return Err(not_socket(&entry.kind));
     };
     entry.need(rights::SOCK_ACCEPT)?;
+    if entry.flags & fdflags::NONBLOCK == 0 {
+        wait_ready(raw_fd(listener), false, ctx.interrupt.as_ref())?;
+    }
     let (stream, _) = listener.accept()?;
     stream.set_nonblocking(flags != 0)?;
     let inheriting = entry.inheriting;
@@ -151,35 +165,57 @@ pub fn sock_recv(
         return Err(not_socket(&entry.kind));
     }
     entry.need(rights::FD_READ)?;
+    let interrupt = ctx.interrupt.as_ref();
     let n = if flags & RECV_PEEK != 0 {
+        let nonblock = entry.flags & fdflags::NONBLOCK != 0;
         let Kind::TcpStream(s) = &entry.kind else { return Err(Errno::NotSock) };
         match iovs.iter().find(|v| v.len > 0) {
-            Some(v) => s.peek(mem.slice_mut(v.ptr, v.len)?)? as u32,
+            Some(v) => {
+                if !nonblock {
+                    wait_ready(raw_fd(s), false, interrupt)?;
+                }
+                u32::try_from(s.peek(mem.slice_mut(v.ptr, v.len)?)?).unwrap_or(v.len).min(v.len)
+            }
             None => 0,
         }
     } else if flags & RECV_WAITALL != 0 {
-        let mut total = 0u32;
-        for iov in iovs.iter().filter(|v| v.len > 0) {
-            let mut done = 0;
-            while done < iov.len {
-                let part = super::memory::IoVec { ptr: iov.ptr + done, len: iov.len - done };
-                let n = read_iovecs(entry, mem, &[part], None)?;
-                if n == 0 {
-                    break;
-                }
-                done += n;
-            }
-            total += done;
-            if done < iov.len {
-                break;
-            }
-        }
-        total
+        recv_all(entry, interrupt, mem, &iovs)?
     } else {
-        read_iovecs(entry, mem, &iovs, None)?
+        read_iovecs(entry, interrupt, mem, &iovs, None)?
     };
     mem.write_u32(datalen, n)?;
     mem.write_u16(oflags, 0)
+}
+
+/// Fills every buffer of `iovs` from a stream, stopping early only at end of stream or
+/// on an error. What was received before an error is reported instead of the error (the
+/// guest sees a short count, and the error on its next call); the count stops at `u32::MAX`.
+fn recv_all(
+    entry: &mut Entry,
+    interrupt: Option<&InterruptHandle>,
+    mem: &mut GuestMemory<'_>,
+    iovs: &[IoVec],
+) -> WasiResult<u32> {
+    let mut total = 0u32;
+    for iov in iovs.iter().filter(|v| v.len > 0) {
+        let len = iov.len.min(u32::MAX - total);
+        let mut done = 0;
+        while done < len {
+            let part = IoVec { ptr: iov.ptr + done, len: len - done };
+            match read_iovecs(entry, interrupt, mem, &[part], None) {
+                Ok(0) => break,
+                Ok(n) => done += n.min(len - done),
+                Err(_) if total + done > 0 => return Ok(total + done),
+                Err(e) => return Err(e),
+            }
+        }
+        // `done <= len <= u32::MAX - total`.
+        total += done;
+        if done < iov.len {
+            break;
+        }
+    }
+    Ok(total)
 }
 
 pub fn sock_send(
@@ -215,4 +251,31 @@ pub fn sock_shutdown(ctx: &mut WasiCtx, fd: u32, how: u32) -> WasiResult {
         _ => return Err(Errno::Inval),
     };
     Ok(s.shutdown(how)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_addresses_may_end_exactly_at_4_gib() {
+        let strings = ["ab".to_owned(), "c".to_owned()];
+        // "ab\0c\0" is 5 bytes: written at 2^32 - 5 it ends exactly at 2^32.
+        let at: Vec<u32> = string_addresses(u32::MAX - 4, &strings).collect();
+        assert_eq!(at, [u32::MAX - 4, u32::MAX - 1]);
+        let at: Vec<u32> = string_addresses(10, &strings).collect();
+        assert_eq!(at, [10, 13]);
+    }
+
+    #[test]
+    fn write_strings_fills_the_last_bytes_of_memory() {
+        let strings = ["ab".to_owned(), "c".to_owned()];
+        let mut bytes = vec![0u8; 32];
+        let mut mem = GuestMemory::new(&mut bytes);
+        write_strings(&mut mem, &strings, 0, 27).unwrap();
+        assert_eq!(&bytes[27..], b"ab\0c\0");
+        assert_eq!(&bytes[0..8], [27, 0, 0, 0, 30, 0, 0, 0]);
+        let mut mem = GuestMemory::new(&mut bytes);
+        assert!(matches!(write_strings(&mut mem, &strings, 0, 28), Err(Errno::Fault)));
+    }
 }

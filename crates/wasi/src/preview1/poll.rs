@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use tessera_engine::InterruptHandle;
+
 use super::memory::GuestMemory;
 use super::table::Kind;
 use super::types::{rights, Abi, Errno, WasiResult};
@@ -66,6 +68,50 @@ fn deadline(ctx: &WasiCtx, id: u32, timeout: u64, flags: u16, start: Instant) ->
 /// The longest a poll blocks before checking for an interrupt again.
 const SLICE: Duration = Duration::from_millis(10);
 
+/// Most subscriptions one `poll_oneoff` call may pass (`EINVAL` above): enough for
+/// wasi-libc's `select` on a full `FD_SETSIZE` set (1024 descriptors, read and write, and a
+/// clock), or for every descriptor a guest may hold, twice over.
+fn max_subscriptions(ctx: &WasiCtx) -> u32 {
+    let per_fd = u32::try_from(ctx.table.max_fds()).unwrap_or(u32::MAX).saturating_mul(2).saturating_add(16);
+    per_fd.max(4096)
+}
+
+/// Blocks until the host descriptor `raw` is readable (or writable), polling in slices of
+/// [`SLICE`] so that the guest's deadline is noticed: `EINTR` once `interrupt` fires.
+#[cfg(unix)]
+pub(crate) fn wait_ready(raw: i32, write: bool, interrupt: Option<&InterruptHandle>) -> WasiResult {
+    loop {
+        if interrupt.is_some_and(InterruptHandle::is_interrupted) {
+            return Err(Errno::Intr);
+        }
+        let mut pfd =
+            libc::pollfd { fd: raw, events: if write { libc::POLLOUT } else { libc::POLLIN }, revents: 0 };
+        let ms = i32::try_from(SLICE.as_millis()).unwrap_or(10);
+        // SAFETY: one valid pollfd for the duration of the call.
+        let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if rc > 0 {
+            // Readable, writable, hung up or invalid: the operation itself will tell.
+            return Ok(());
+        }
+        if rc < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(err.into());
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub(crate) fn wait_ready(_raw: i32, _write: bool, _interrupt: Option<&InterruptHandle>) -> WasiResult {
+    Ok(())
+}
+
+/// Whether the host descriptor `raw` is readable right now (for emulated non-blocking reads).
+pub(crate) fn ready_now(raw: i32) -> bool {
+    !matches!(host_fd_readiness(raw, false), Readiness::Pending(_))
+}
+
 pub fn poll_oneoff(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -82,6 +128,9 @@ pub fn poll_oneoff(
     mem.check(in_ptr, nsubs.checked_mul(size).ok_or(Errno::Fault)?)?;
     mem.check(out_ptr, nsubs.checked_mul(32).ok_or(Errno::Fault)?)?;
     mem.check(nevents, 4)?;
+    if nsubs > max_subscriptions(ctx) {
+        return Err(Errno::Inval);
+    }
     let start = Instant::now();
     let mut subs = Vec::with_capacity(nsubs as usize);
     for i in 0..nsubs {

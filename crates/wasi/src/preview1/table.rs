@@ -6,8 +6,10 @@ use super::types::{rights, Errno, WasiResult};
 use crate::sandbox::{Dir, DirEntry, File, FileType};
 use crate::stdio::{InputStream, OutputStream};
 
-/// Most descriptors a guest may hold at once.
-const MAX_FDS: usize = 1 << 16;
+/// Most descriptors a guest may hold at once, unless the embedder chose otherwise
+/// ([`crate::WasiCtxBuilder::max_open_files`]): the usual soft `RLIMIT_NOFILE`, since most
+/// of them hold a host descriptor.
+pub(crate) const DEFAULT_MAX_FDS: usize = 1024;
 
 /// What a descriptor refers to.
 pub(crate) enum Kind {
@@ -71,12 +73,30 @@ impl Entry {
 }
 
 /// A guest's descriptors.
-#[derive(Default)]
 pub(crate) struct Table {
     entries: BTreeMap<u32, Entry>,
+    /// Most entries at once (`EMFILE` beyond).
+    max: usize,
+    /// Every number below this one is in use: where the search for a free one starts.
+    min_free: u32,
+}
+
+impl Default for Table {
+    fn default() -> Table {
+        Table::with_max(DEFAULT_MAX_FDS)
+    }
 }
 
 impl Table {
+    pub fn with_max(max: usize) -> Table {
+        Table { entries: BTreeMap::new(), max, min_free: 0 }
+    }
+
+    /// Most descriptors the guest may hold at once.
+    pub fn max_fds(&self) -> usize {
+        self.max
+    }
+
     pub fn get(&self, fd: u32) -> WasiResult<&Entry> {
         self.entries.get(&fd).ok_or(Errno::Badf)
     }
@@ -87,17 +107,19 @@ impl Table {
 
     /// Adds an entry under the lowest free number.
     pub fn push(&mut self, entry: Entry) -> WasiResult<u32> {
-        if self.entries.len() >= MAX_FDS {
+        if self.entries.len() >= self.max {
             return Err(Errno::Mfile);
         }
-        let mut fd = 0u32;
-        for &k in self.entries.keys() {
+        // Skip the run of used numbers from `min_free` (below it, all are used).
+        let mut fd = self.min_free;
+        for &k in self.entries.range(self.min_free..).map(|(k, _)| k) {
             if k != fd {
                 break;
             }
-            fd += 1;
+            fd = fd.checked_add(1).ok_or(Errno::Mfile)?;
         }
         self.entries.insert(fd, entry);
+        self.min_free = fd.saturating_add(1);
         Ok(fd)
     }
 
@@ -107,7 +129,9 @@ impl Table {
     }
 
     pub fn remove(&mut self, fd: u32) -> WasiResult<Entry> {
-        self.entries.remove(&fd).ok_or(Errno::Badf)
+        let entry = self.entries.remove(&fd).ok_or(Errno::Badf)?;
+        self.min_free = self.min_free.min(fd);
+        Ok(entry)
     }
 
     /// Moves `from` to `to`, closing what `to` held. Both must be open.
@@ -131,4 +155,30 @@ pub(crate) fn rights_for(kind: &Kind, requested: u64, parent_inheriting: u64, re
         (_, true) => rights::FILE_READ_ONLY,
     };
     requested & parent_inheriting & mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stdin() -> Entry {
+        Entry::new(Kind::Stdin(InputStream::Empty), 0, 0)
+    }
+
+    #[test]
+    fn push_takes_the_lowest_free_number_and_stops_at_the_limit() {
+        let mut t = Table::with_max(5);
+        for want in 0..5 {
+            assert_eq!(t.push(stdin()).ok(), Some(want));
+        }
+        assert!(matches!(t.push(stdin()), Err(Errno::Mfile)));
+        t.remove(3).ok();
+        t.remove(1).ok();
+        assert_eq!(t.push(stdin()).ok(), Some(1));
+        assert_eq!(t.push(stdin()).ok(), Some(3));
+        t.renumber(4, 0).ok();
+        assert_eq!(t.push(stdin()).ok(), Some(4));
+        assert!(matches!(t.push(stdin()), Err(Errno::Mfile)));
+        assert_eq!(Table::default().max_fds(), DEFAULT_MAX_FDS);
+    }
 }

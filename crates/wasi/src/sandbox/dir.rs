@@ -125,19 +125,38 @@ impl Dir {
             let dir = if opts.follow { self.dir.open_dir(p)? } else { self.dir.open_dir_nofollow(p)? };
             return Ok(Opened::Dir(Dir { dir, read_only: self.read_only }));
         }
-        let mut o = cap_std::fs::OpenOptions::new();
         let write = opts.write || opts.append || opts.truncate;
-        o.read(opts.read || !write)
-            .write(write)
-            .append(opts.append)
-            .truncate(opts.truncate)
-            .create(opts.create && !opts.exclusive)
-            .create_new(opts.create && opts.exclusive);
-        o.follow(if opts.follow { FollowSymlinks::Yes } else { FollowSymlinks::No });
-        o.maybe_dir(true);
-        o.nonblock(opts.nonblock).dsync(opts.dsync).rsync(opts.rsync).sync(opts.sync);
-        let file = self.dir.open_with(p, &o)?;
+        let options = |read: bool, write: bool, create: bool| {
+            let mut o = cap_std::fs::OpenOptions::new();
+            o.read(read)
+                .write(write)
+                .append(opts.append)
+                .truncate(opts.truncate)
+                .create(create && !opts.exclusive)
+                .create_new(create && opts.exclusive);
+            o.follow(if opts.follow { FollowSymlinks::Yes } else { FollowSymlinks::No });
+            o.maybe_dir(true);
+            o.nonblock(opts.nonblock).dsync(opts.dsync).rsync(opts.rsync).sync(opts.sync);
+            o
+        };
+        let file = if opts.create && !write {
+            // POSIX allows `O_CREAT` without write access, the host's open options do not:
+            // open an existing file for reading only, and create a missing one with write
+            // access (the descriptor's rights still keep the guest from writing).
+            let existing =
+                if opts.exclusive { None } else { Some(self.dir.open_with(p, &options(true, false, false))) };
+            match existing {
+                Some(Ok(file)) => file,
+                Some(Err(e)) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => self.dir.open_with(p, &options(true, true, true))?,
+            }
+        } else {
+            self.dir.open_with(p, &options(opts.read || !write, write, opts.create))?
+        };
         if file.metadata()?.is_dir() {
+            if opts.create {
+                return Err(ErrorCode::IsDirectory);
+            }
             let dir = cap_std::fs::Dir::from_std_file(file.into_std());
             return Ok(Opened::Dir(Dir { dir, read_only: self.read_only }));
         }

@@ -59,6 +59,38 @@ impl File {
         Ok(self.file.write_all(buf)?)
     }
 
+    /// Writes some of `buf` at the current position (or the end, in append mode); how much.
+    ///
+    /// # Errors
+    /// `NotPermitted` through a read-only grant, or the host's error.
+    pub fn write(&mut self, buf: &[u8]) -> Result<usize> {
+        self.writable()?;
+        loop {
+            match self.file.write(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return Ok(r?),
+            }
+        }
+    }
+
+    /// Writes some of `buf` at `offset` without moving the position; how much.
+    ///
+    /// # Errors
+    /// `NotPermitted` through a read-only grant, or the host's error.
+    pub fn write_at(&self, buf: &[u8], offset: u64) -> Result<usize> {
+        self.writable()?;
+        loop {
+            #[cfg(unix)]
+            let r = std::os::unix::fs::FileExt::write_at(&self.file, buf, offset);
+            #[cfg(not(unix))]
+            let r = std::os::windows::fs::FileExt::seek_write(&self.file, buf, offset);
+            match r {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return Ok(r?),
+            }
+        }
+    }
+
     /// Reads at `offset` without moving the position.
     ///
     /// # Errors
