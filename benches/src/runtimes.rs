@@ -6,9 +6,14 @@ use std::time::{Duration, Instant};
 
 pub type Res<T> = Result<T, String>;
 
-fn err(e: impl std::fmt::Debug) -> String {
-    // wasmtime's and wasmi's errors print their cause chain with `{:?}`; keep the first line.
-    format!("{e:?}").lines().next().unwrap_or("").to_string()
+/// One line for the failure list: the error with its causes (`{:#}`), whitespace collapsed,
+/// cut to 300 characters (wasmtime's traps carry a multi-line wasm backtrace).
+fn err(e: impl std::fmt::Display) -> String {
+    let s = format!("{e:#}").split_whitespace().collect::<Vec<_>>().join(" ");
+    match s.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
 }
 
 /// The three runtimes in the execution tables, in column order.
@@ -165,17 +170,15 @@ impl Engine {
             Engine::Wasmi(engine) => {
                 let module = wasmi::Module::new(engine, bytes).map_err(err)?;
                 let mut store = wasmi::Store::new(engine, ());
-                let instance = wasmi::Linker::new(engine)
-                    .instantiate_and_start(&mut store, &module)
-                    .map_err(err)?;
+                let instance =
+                    wasmi::Linker::new(engine).instantiate_and_start(&mut store, &module).map_err(err)?;
                 let func = instance.get_typed_func::<i32, i64>(&store, export).map_err(err)?;
                 Box::new(WasmiCall { store, func })
             }
             Engine::Wasmtime(engine) => {
                 let module = wasmtime::Module::new(engine, bytes).map_err(err)?;
                 let mut store = wasmtime::Store::new(engine, ());
-                let instance =
-                    wasmtime::Linker::new(engine).instantiate(&mut store, &module).map_err(err)?;
+                let instance = wasmtime::Linker::new(engine).instantiate(&mut store, &module).map_err(err)?;
                 let func = instance.get_typed_func::<i32, i64>(&mut store, export).map_err(err)?;
                 Box::new(WasmtimeCall { store, func })
             }
@@ -213,8 +216,7 @@ impl Engine {
                 let module = wasmtime::Module::new(engine, bytes).map_err(err)?;
                 let t1 = Instant::now();
                 let mut store = wasmtime::Store::new(engine, ());
-                let instance =
-                    wasmtime::Linker::new(engine).instantiate(&mut store, &module).map_err(err)?;
+                let instance = wasmtime::Linker::new(engine).instantiate(&mut store, &module).map_err(err)?;
                 let f = instance.get_typed_func::<(), i32>(&mut store, export).map_err(err)?;
                 let t2 = Instant::now();
                 let result = f.call(&mut store, ()).map_err(err)?;

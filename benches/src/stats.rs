@@ -47,16 +47,17 @@ pub fn fmt_secs(s: f64) -> String {
     format!("{v:.digits$} {unit}")
 }
 
-/// A ratio such as `1.23`, or `0.0041` for very small ones.
+/// A ratio with three significant digits: `123`, `12.3`, `1.23`, `0.0123`.
 pub fn fmt_ratio(r: f64) -> String {
     if r >= 100.0 {
         format!("{r:.0}")
     } else if r >= 10.0 {
         format!("{r:.1}")
-    } else if r >= 0.1 {
+    } else if r >= 0.1 || r <= 0.0 {
         format!("{r:.2}")
     } else {
-        format!("{r:.2e}")
+        let decimals = (-r.log10()).ceil() as usize + 2;
+        format!("{r:.decimals$}")
     }
 }
 

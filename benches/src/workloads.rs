@@ -27,9 +27,7 @@ pub fn parse_expected(text: &str) -> Res<Vec<Workload>> {
         let arg = arg.parse().map_err(|_| bad())?;
         let expected = match sum {
             "?" => None,
-            s => Some(
-                u64::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|_| bad())? as i64,
-            ),
+            s => Some(u64::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|_| bad())? as i64),
         };
         out.push(Workload { name: name.into(), file: file.into(), arg, expected });
     }

@@ -10,8 +10,8 @@ use coremark::list::core_list_init;
 use coremark::matrix::core_init_matrix;
 use coremark::state::core_init_state;
 use coremark::types::{
-    CoreResults, ALL_ALGORITHMS_MASK, LIST_KNOWN_CRC, MATRIX_KNOWN_CRC, NUM_ALGORITHMS,
-    STATE_KNOWN_CRC, TOTAL_DATA_SIZE,
+    CoreResults, ALL_ALGORITHMS_MASK, LIST_KNOWN_CRC, MATRIX_KNOWN_CRC, NUM_ALGORITHMS, STATE_KNOWN_CRC,
+    TOTAL_DATA_SIZE,
 };
 use coremark::util::{crc16, crcu16};
 

@@ -1,6 +1,9 @@
 //! N-body: the Jovian planets around the sun, symplectic Euler steps of 0.01 days,
 //! the computation of the Computer Language Benchmarks Game's `nbody`.
 
+// Vector components read most clearly as `v[k]` for k in 0..3.
+#![allow(clippy::needless_range_loop)]
+
 use std::f64::consts::PI;
 
 const SOLAR_MASS: f64 = 4.0 * PI * PI;
