@@ -5,6 +5,8 @@
 #   crates/wasi/tests/fixtures/target/release/tree_copy
 # and the C guests in crates/wasi/tests/c, built with clang + wasi-libc:
 #   crates/wasi/tests/fixtures/target/c/*.wasm
+# and the benchmark workloads, whose results the engine tests check:
+#   benches/target/wasm32-unknown-unknown/release/wl_*.wasm
 set -euo pipefail
 cd "$(dirname "$0")/../crates/wasi/tests/fixtures"
 
@@ -24,3 +26,10 @@ mkdir -p ../fixtures/target/c
 for src in *.c; do
     clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Werror -o "../fixtures/target/c/${src%.c}.wasm" "$src"
 done
+
+# The benchmark workloads (benches/workloads, its own workspace): Tessera's tests check their
+# results against benches/workloads/EXPECTED. The peer runtimes are not built here.
+cd ../../../..
+rustup target add wasm32-unknown-unknown
+cargo build --release --target wasm32-unknown-unknown --target-dir benches/target \
+    --manifest-path benches/workloads/Cargo.toml --workspace --exclude wl-big
