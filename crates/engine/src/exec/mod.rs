@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
 use crate::func::Caller;
 use crate::instance::Instance;
-use crate::ir::{Instr, LoadOp, Slot, StoreOp, V128LoadOp};
+use crate::ir::{Instr, LoadOp, StoreOp, V128LoadOp};
 use crate::simd::{self, LoadKind, Shape};
 use crate::store::{Func, FuncEntity, Store, StoreInner, PAGE_SIZE};
 use crate::translate::CompiledFunc;
@@ -20,12 +20,6 @@ use crate::value::{Val, ValType};
 
 /// How deeply host functions may re-enter the guest (each re-entry uses host stack).
 const MAX_REENTRY: usize = 100;
-
-/// Slots a running frame can address: every `Slot` (a `u16`) plus one, for the high half of
-/// a `v128`. The value stack always extends at least this far past the current frame's base,
-/// so the frame is a fixed-size array and indexing it by a `Slot` needs no bounds check —
-/// the compiler proves it, no `unsafe` involved. It costs one 512 KiB stack per store.
-const FRAME_WINDOW: usize = Slot::MAX as usize + 2;
 
 /// A suspended caller.
 struct Frame {
@@ -50,18 +44,12 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
         return Err(TrapCode::StackOverflow.into());
     }
     let mut regs = std::mem::take(&mut store.inner.stack);
-    // The stack keeps its length between calls (it only grows), so a call pays no zeroing.
-    if regs.len() < FRAME_WINDOW {
-        regs.resize(FRAME_WINDOW, 0);
-    }
-    let mut slot = 0;
+    regs.clear();
     for p in params {
         let bits = p.to_bits();
-        regs[slot] = bits as u64;
-        slot += 1;
+        regs.push(bits as u64);
         if p.ty() == ValType::V128 {
-            regs[slot] = (bits >> 64) as u64;
-            slot += 1;
+            regs.push((bits >> 64) as u64);
         }
     }
     store.inner.reentry += 1;
@@ -81,8 +69,7 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
             *r = Val::from_bits(*t, bits);
         }
     }
-    // Keep a modest stack for the next call; give back what deep recursion grew.
-    if regs.len() <= 4 * FRAME_WINDOW {
+    if regs.capacity() <= 1 << 16 {
         store.inner.stack = regs;
     }
     outcome
@@ -100,12 +87,12 @@ fn mem0_of(s: &StoreInner, inst: u32) -> usize {
 /// Makes room for a frame of `func` at `bp` and zeroes its declared locals.
 #[inline]
 fn enter_frame(regs: &mut Vec<u64>, max: usize, bp: usize, func: &CompiledFunc) -> Result<(), TrapCode> {
-    if bp + func.frame_slots as usize > max {
+    let end = bp + func.frame_slots as usize;
+    if end > max {
         return Err(TrapCode::StackOverflow);
     }
-    // Every frame sees a full window of slots (see `FRAME_WINDOW`).
-    if regs.len() < bp + FRAME_WINDOW {
-        regs.resize(bp + FRAME_WINDOW, 0);
+    if regs.len() < end {
+        regs.resize(end, 0);
     }
     regs[bp + func.param_slots as usize..bp + func.local_slots as usize].fill(0);
     Ok(())
@@ -166,7 +153,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
 
     // The current frame's slots; assigned when the frame starts running (declared here so
     // the slot macros below can name it).
-    let mut frame: &mut [u64; FRAME_WINDOW];
+    let mut frame: &mut [u64];
     macro_rules! r {
         ($s:expr) => {
             frame[$s as usize]
@@ -363,7 +350,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
         // every instruction's dispatch.
         let next = {
             let code: &[Instr] = &cf.code;
-            frame = (&mut regs[bp..bp + FRAME_WINDOW]).try_into().expect("window is FRAME_WINDOW long");
+            frame = &mut regs[bp..];
             loop {
                 let instr = code[pc];
                 pc += 1;
@@ -779,7 +766,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
 /// Why the inner loop stopped running the current frame.
 enum Next {
     Return,
-    Call { fid: usize, base: Slot, tail: bool },
+    Call { fid: usize, base: crate::ir::Slot, tail: bool },
 }
 
 #[inline(always)]
