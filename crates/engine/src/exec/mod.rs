@@ -23,7 +23,8 @@ const MAX_REENTRY: usize = 100;
 
 /// A suspended caller.
 struct Frame {
-    func: Arc<CompiledFunc>,
+    /// See [`CodeRef`].
+    func: CodeRef,
     pc: usize,
     bp: usize,
     inst: u32,
@@ -75,9 +76,29 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
     outcome
 }
 
-fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<Arc<CompiledFunc>> {
+/// A function's translated code, as the interpreter holds it while running: a plain pointer,
+/// so calls and returns cost no reference-count traffic (measured: `benches/run.sh`, fib).
+///
+/// The code is owned by an `Arc` in its module's `compiled` table, a `OnceLock` that is set
+/// once and never cleared; the module is owned by an instance in the store; instances are
+/// never removed from a store; and `run` holds `&mut Store` for as long as any `CodeRef`
+/// exists (they never leave `run`). So the pointee outlives every `CodeRef`.
+#[derive(Copy, Clone)]
+struct CodeRef(*const CompiledFunc);
+
+impl CodeRef {
+    #[inline(always)]
+    fn get<'a>(self) -> &'a CompiledFunc {
+        // SAFETY: see the type's documentation — the pointee lives as long as the store,
+        // which outlives the `run` call this reference is used in.
+        unsafe { &*self.0 }
+    }
+}
+
+fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<CodeRef> {
     let m = &s.instances[inst as usize].module;
-    m.compiled_func(index - m.num_imported_funcs).map_err(Error::Unsupported)
+    let code = m.compiled_func_ref(index - m.num_imported_funcs).map_err(Error::Unsupported)?;
+    Ok(CodeRef(Arc::as_ptr(code)))
 }
 
 fn mem0_of(s: &StoreInner, inst: u32) -> usize {
@@ -147,7 +168,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
     let mut pc: usize = 0;
     let mut bp: usize = 0;
     let mut mem0 = mem0_of(&store.inner, inst);
-    if let Err(code) = enter_frame(regs, max_slots, 0, &cf) {
+    if let Err(code) = enter_frame(regs, max_slots, 0, cf.get()) {
         return Err(Trap::with_backtrace(code, backtrace(&store.inner, &frames, inst, index)).into());
     }
 
@@ -231,7 +252,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                 FuncEntity::Wasm { instance: ci, index: cidx, .. } => {
                     let callee = compiled(&store.inner, ci, cidx)?;
                     let new_bp = if $tail {
-                        let n = callee.param_slots as usize;
+                        let n = callee.get().param_slots as usize;
                         regs.copy_within(base..base + n, bp);
                         bp
                     } else {
@@ -240,7 +261,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         }
                         base
                     };
-                    tryt!(enter_frame(regs, max_slots, new_bp, &callee));
+                    tryt!(enter_frame(regs, max_slots, new_bp, callee.get()));
                     let ci_mem0 = if ci == inst { mem0 } else { mem0_of(&store.inner, ci) };
                     let caller = std::mem::replace(&mut cf, callee);
                     if !$tail {
@@ -349,7 +370,8 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
         // works on are plain locals there, so the compiler keeps them out of the way of
         // every instruction's dispatch.
         let next = {
-            let code: &[Instr] = &cf.code;
+            let current = cf.get();
+            let code: &[Instr] = &current.code;
             frame = &mut regs[bp..];
             loop {
                 let instr = code[pc];
@@ -416,7 +438,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     Instr::CopyV128 { d, s } => wv!(d, rv!(s)),
                     Instr::Const32 { d, v } => w!(d, u64::from(v)),
                     Instr::Const64 { d, v } => w!(d, v),
-                    Instr::ConstV128 { d, idx } => wv!(d, cf.consts[idx as usize]),
+                    Instr::ConstV128 { d, idx } => wv!(d, current.consts[idx as usize]),
                     Instr::Select { d, c, a, b } => w!(d, if r!(c) as u32 != 0 { r!(a) } else { r!(b) }),
                     Instr::SelectV128 { d, c, a, b } => {
                         wv!(d, if r!(c) as u32 != 0 { rv!(a) } else { rv!(b) })
@@ -684,7 +706,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         wv!(d, simd::replace(op, lane, rv!(a), r!(b)))
                     }
                     Instr::Shuffle { d, a, b, idx } => {
-                        let lanes = cf.consts[idx as usize].to_le_bytes();
+                        let lanes = current.consts[idx as usize].to_le_bytes();
                         wv!(d, simd::shuffle(rv!(a), rv!(b), lanes))
                     }
                     Instr::V128Load { kind, d, addr, mem, off } => {
@@ -715,7 +737,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         }
                     }
                     Instr::V128LoadLane { width, lane, d, addr, ext } => {
-                        let (mem, off) = cf.memargs[ext as usize];
+                        let (mem, off) = current.memargs[ext as usize];
                         let bits: u64 = match width {
                             1 => u64::from(load!(mem, addr, off, 1)[0]),
                             2 => u64::from(u16::from_le_bytes(load!(mem, addr, off, 2))),
@@ -732,7 +754,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         wv!(d, v);
                     }
                     Instr::V128StoreLane { width, lane, s, addr, ext } => {
-                        let (mem, off) = cf.memargs[ext as usize];
+                        let (mem, off) = current.memargs[ext as usize];
                         let shift = u32::from(lane) * u32::from(width) * 8;
                         let bytes = ((rv!(s) >> shift) as u64).to_le_bytes();
                         let a = u64::from(r!(addr) as u32);

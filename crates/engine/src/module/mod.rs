@@ -234,8 +234,17 @@ impl ModuleInner {
     /// If the body exceeds an implementation limit of the IR (reported as a string so the
     /// result can be cached and shared).
     pub(crate) fn compiled_func(&self, defined: u32) -> std::result::Result<Arc<CompiledFunc>, String> {
+        self.compiled_func_ref(defined).cloned()
+    }
+
+    /// Like [`Self::compiled_func`], borrowing the code instead of sharing it.
+    ///
+    /// # Errors
+    /// As for [`Self::compiled_func`].
+    pub(crate) fn compiled_func_ref(&self, defined: u32) -> std::result::Result<&Arc<CompiledFunc>, String> {
         self.compiled[defined as usize]
             .get_or_init(|| crate::translate::translate(self, defined).map(Arc::new))
-            .clone()
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
