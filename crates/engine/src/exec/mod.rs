@@ -5,17 +5,21 @@
 //! Frames live in one `Vec<u64>` of slots; a callee's frame starts where its caller placed
 //! the arguments, so arguments are never copied and results land where the caller expects.
 
+mod frames;
+mod memory;
 mod num;
+
+use frames::{backtrace, compiled, enter_frame, mem0_of, CodeRef};
+use memory::{copy_range, f32_of, range, read, write};
 
 use std::sync::Arc;
 
-use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
+use crate::error::{Error, Result, Trap, TrapCode};
 use crate::func::Caller;
 use crate::instance::Instance;
 use crate::ir::{Instr, LoadOp, StoreOp, V128LoadOp};
 use crate::simd::{self, LoadKind, Shape};
-use crate::store::{Func, FuncEntity, Store, StoreInner, PAGE_SIZE};
-use crate::translate::CompiledFunc;
+use crate::store::{Func, FuncEntity, Store, PAGE_SIZE};
 use crate::value::{Val, ValType};
 
 /// How deeply host functions may re-enter the guest (each re-entry uses host stack).
@@ -74,86 +78,6 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
         store.inner.stack = regs;
     }
     outcome
-}
-
-/// A function's translated code, as the interpreter holds it while running: a plain pointer,
-/// so calls and returns cost no reference-count traffic (measured: `benches/run.sh`, fib).
-///
-/// The code is owned by an `Arc` in its module's `compiled` table, a `OnceLock` that is set
-/// once and never cleared; the module is owned by an instance in the store; instances are
-/// never removed from a store; and `run` holds `&mut Store` for as long as any `CodeRef`
-/// exists (they never leave `run`). So the pointee outlives every `CodeRef`.
-#[derive(Copy, Clone)]
-struct CodeRef(*const CompiledFunc);
-
-impl CodeRef {
-    #[inline(always)]
-    fn get<'a>(self) -> &'a CompiledFunc {
-        // SAFETY: see the type's documentation — the pointee lives as long as the store,
-        // which outlives the `run` call this reference is used in.
-        unsafe { &*self.0 }
-    }
-}
-
-fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<CodeRef> {
-    let m = &s.instances[inst as usize].module;
-    let code = m.compiled_func_ref(index - m.num_imported_funcs).map_err(Error::Unsupported)?;
-    Ok(CodeRef(Arc::as_ptr(code)))
-}
-
-fn mem0_of(s: &StoreInner, inst: u32) -> usize {
-    s.instances[inst as usize].memories.first().map_or(usize::MAX, |m| *m as usize)
-}
-
-/// Makes room for a frame of `func` at `bp` and zeroes its declared locals.
-#[inline]
-fn enter_frame(regs: &mut Vec<u64>, max: usize, bp: usize, func: &CompiledFunc) -> Result<(), TrapCode> {
-    let end = bp + func.frame_slots as usize;
-    if end > max {
-        return Err(TrapCode::StackOverflow);
-    }
-    if regs.len() < end {
-        regs.resize(end, 0);
-    }
-    regs[bp + func.param_slots as usize..bp + func.local_slots as usize].fill(0);
-    Ok(())
-}
-
-#[inline(always)]
-fn read<const N: usize>(mem: &[u8], addr: u64, off: u32) -> Option<[u8; N]> {
-    let ea = usize::try_from(addr + u64::from(off)).ok()?;
-    mem.get(ea..ea.checked_add(N)?)?.try_into().ok()
-}
-
-#[inline(always)]
-fn write(mem: &mut [u8], addr: u64, off: u32, bytes: &[u8]) -> Option<()> {
-    let ea = usize::try_from(addr + u64::from(off)).ok()?;
-    mem.get_mut(ea..ea.checked_add(bytes.len())?)?.copy_from_slice(bytes);
-    Some(())
-}
-
-/// `start..start+len` when it lies within `0..size`.
-#[inline]
-fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = start.checked_add(len)?;
-    if end > size as u64 {
-        return None;
-    }
-    Some(start as usize..end as usize)
-}
-
-fn backtrace(s: &StoreInner, frames: &[Frame], inst: u32, index: u32) -> Vec<FrameInfo> {
-    let info = |inst: u32, index: u32| {
-        let m = &s.instances[inst as usize].module;
-        FrameInfo {
-            func_index: index,
-            func_name: m.func_names.get(&index).cloned(),
-            module_name: m.name.clone(),
-        }
-    };
-    let mut out = vec![info(inst, index)];
-    out.extend(frames.iter().rev().map(|f| info(f.inst, f.index)));
-    out
 }
 
 /// Runs function `index` of instance `inst` whose arguments are in `regs[0..]`.
@@ -789,32 +713,4 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
 enum Next {
     Return,
     Call { fid: usize, base: crate::ir::Slot, tail: bool },
-}
-
-#[inline(always)]
-fn f32_of(bits: u64) -> f32 {
-    f32::from_bits(bits as u32)
-}
-
-/// `memory.copy` / `table.copy`: copies the already bounds-checked range `src` of
-/// `items[src_index]` to `start` in `items[dst_index]`, within one item or between two.
-fn copy_range<I, E: Copy>(
-    items: &mut [I],
-    (dst_index, start): (usize, usize),
-    (src_index, src): (usize, std::ops::Range<usize>),
-    contents: impl Fn(&mut I) -> &mut Vec<E>,
-) {
-    if dst_index == src_index {
-        contents(&mut items[dst_index]).copy_within(src, start);
-        return;
-    }
-    let len = src.len();
-    let (dst, src_item) = if dst_index < src_index {
-        let (lo, hi) = items.split_at_mut(src_index);
-        (&mut lo[dst_index], &mut hi[0])
-    } else {
-        let (lo, hi) = items.split_at_mut(dst_index);
-        (&mut hi[0], &mut lo[src_index])
-    };
-    contents(dst)[start..start + len].copy_from_slice(&contents(src_item)[src]);
 }

@@ -1,0 +1,70 @@
+//! Frames: the running code reference, frame set-up, and backtraces.
+
+use std::sync::Arc;
+
+use super::Frame;
+use crate::error::{Error, FrameInfo, Result, TrapCode};
+use crate::store::StoreInner;
+use crate::translate::CompiledFunc;
+
+/// A function's translated code, as the interpreter holds it while running: a plain pointer,
+/// so calls and returns cost no reference-count traffic (measured: `benches/run.sh`, fib).
+///
+/// The code is owned by an `Arc` in its module's `compiled` table, a `OnceLock` that is set
+/// once and never cleared; the module is owned by an instance in the store; instances are
+/// never removed from a store; and `run` holds `&mut Store` for as long as any `CodeRef`
+/// exists (they never leave `run`). So the pointee outlives every `CodeRef`.
+#[derive(Copy, Clone)]
+pub(super) struct CodeRef(*const CompiledFunc);
+
+impl CodeRef {
+    #[inline(always)]
+    pub(super) fn get<'a>(self) -> &'a CompiledFunc {
+        // SAFETY: see the type's documentation — the pointee lives as long as the store,
+        // which outlives the `run` call this reference is used in.
+        unsafe { &*self.0 }
+    }
+}
+
+pub(super) fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<CodeRef> {
+    let m = &s.instances[inst as usize].module;
+    let code = m.compiled_func_ref(index - m.num_imported_funcs).map_err(Error::Unsupported)?;
+    Ok(CodeRef(Arc::as_ptr(code)))
+}
+
+pub(super) fn mem0_of(s: &StoreInner, inst: u32) -> usize {
+    s.instances[inst as usize].memories.first().map_or(usize::MAX, |m| *m as usize)
+}
+
+/// Makes room for a frame of `func` at `bp` and zeroes its declared locals.
+#[inline]
+pub(super) fn enter_frame(
+    regs: &mut Vec<u64>,
+    max: usize,
+    bp: usize,
+    func: &CompiledFunc,
+) -> Result<(), TrapCode> {
+    let end = bp + func.frame_slots as usize;
+    if end > max {
+        return Err(TrapCode::StackOverflow);
+    }
+    if regs.len() < end {
+        regs.resize(end, 0);
+    }
+    regs[bp + func.param_slots as usize..bp + func.local_slots as usize].fill(0);
+    Ok(())
+}
+
+pub(super) fn backtrace(s: &StoreInner, frames: &[Frame], inst: u32, index: u32) -> Vec<FrameInfo> {
+    let info = |inst: u32, index: u32| {
+        let m = &s.instances[inst as usize].module;
+        FrameInfo {
+            func_index: index,
+            func_name: m.func_names.get(&index).cloned(),
+            module_name: m.name.clone(),
+        }
+    };
+    let mut out = vec![info(inst, index)];
+    out.extend(frames.iter().rev().map(|f| info(f.inst, f.index)));
+    out
+}
