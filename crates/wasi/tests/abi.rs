@@ -5,8 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::TempDir;
-use tessera_engine::{Engine, Error, Instance, Linker, Module, Store};
+use common::{Guest, TempDir};
+use tessera_engine::Error;
 use tessera_wasi::{ReadPipe, WasiCtx, WasiCtxBuilder, WritePipe};
 
 const EFAULT: i32 = 21;
@@ -14,44 +14,6 @@ const EBADF: i32 = 8;
 const EINVAL: i32 = 28;
 const ENAMETOOLONG: i32 = 37;
 const ENOTCAPABLE: i32 = 76;
-
-struct Guest {
-    store: Store<WasiCtx>,
-    instance: Instance,
-}
-
-impl Guest {
-    fn new(wat: &str, ctx: WasiCtx) -> Guest {
-        let engine = Engine::default();
-        let module = Module::new(&engine, wat).unwrap();
-        let mut linker = Linker::<WasiCtx>::new();
-        tessera_wasi::add_to_linker(&mut linker, |c| c).unwrap();
-        let mut store = Store::new(&engine, ctx);
-        let instance = linker.instantiate(&mut store, &module).unwrap();
-        Guest { store, instance }
-    }
-
-    fn call(&mut self, name: &str) -> Result<i32, Error> {
-        let f = self.instance.get_typed_func::<(), i32, _>(&self.store, name).unwrap();
-        f.call(&mut self.store, ())
-    }
-
-    fn errno(&mut self, name: &str) -> i32 {
-        self.call(name).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    fn mem(&self) -> &[u8] {
-        self.instance.get_memory(&self.store, "memory").unwrap().data(&self.store)
-    }
-
-    fn u32_at(&self, at: usize) -> u32 {
-        u32::from_le_bytes(self.mem()[at..at + 4].try_into().unwrap())
-    }
-
-    fn u64_at(&self, at: usize) -> u64 {
-        u64::from_le_bytes(self.mem()[at..at + 8].try_into().unwrap())
-    }
-}
 
 const IMPORTS: &str = r#"
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))

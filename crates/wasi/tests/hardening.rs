@@ -7,9 +7,9 @@ mod common;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use common::TempDir;
-use tessera_engine::{Engine, Error, Instance, Linker, Module, Store, TrapCode};
-use tessera_wasi::{ReadPipe, WasiCtx, WasiCtxBuilder, WritePipe};
+use common::{Guest, TempDir};
+use tessera_engine::{Error, TrapCode};
+use tessera_wasi::{ReadPipe, WasiCtxBuilder, WritePipe};
 
 const EAGAIN: i32 = 6;
 const EINVAL: i32 = 28;
@@ -19,59 +19,6 @@ const ENAMETOOLONG: i32 = 37;
 const ENOTSUP: i32 = 58;
 const ESPIPE: i32 = 70;
 const ENOTCAPABLE: i32 = 76;
-
-struct Guest {
-    store: Store<WasiCtx>,
-    instance: Instance,
-}
-
-impl Guest {
-    fn new(wat: &str, ctx: WasiCtx) -> Guest {
-        let engine = Engine::default();
-        let module = Module::new(&engine, wat).unwrap();
-        let mut linker = Linker::<WasiCtx>::new();
-        tessera_wasi::add_to_linker(&mut linker, |c| c).unwrap();
-        let mut store = Store::new(&engine, ctx);
-        let instance = linker.instantiate(&mut store, &module).unwrap();
-        Guest { store, instance }
-    }
-
-    fn call(&mut self, name: &str) -> Result<i32, Error> {
-        let f = self.instance.get_typed_func::<(), i32, _>(&self.store, name).unwrap();
-        f.call(&mut self.store, ())
-    }
-
-    fn errno(&mut self, name: &str) -> i32 {
-        self.call(name).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    /// Calls `name` with an interrupt fired from another thread after 100 ms: returns
-    /// the outcome and how long the call took.
-    fn call_interrupted(&mut self, name: &str) -> (Result<i32, Error>, Duration) {
-        let handle = self.store.interrupt_handle();
-        let t = Instant::now();
-        let timer = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(100));
-            handle.interrupt();
-        });
-        let r = self.call(name);
-        let took = t.elapsed();
-        timer.join().unwrap();
-        (r, took)
-    }
-
-    fn mem(&self) -> &[u8] {
-        self.instance.get_memory(&self.store, "memory").unwrap().data(&self.store)
-    }
-
-    fn u32_at(&self, at: usize) -> u32 {
-        u32::from_le_bytes(self.mem()[at..at + 4].try_into().unwrap())
-    }
-
-    fn u64_at(&self, at: usize) -> u64 {
-        u64::from_le_bytes(self.mem()[at..at + 8].try_into().unwrap())
-    }
-}
 
 fn is_interrupted(r: &Result<i32, Error>) -> bool {
     matches!(r, Err(Error::Trap(t)) if t.code() == TrapCode::Interrupted)

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tessera_engine::{Engine, Error, Linker, Module, Store};
+use std::time::{Duration, Instant};
+
+use tessera_engine::{Engine, Error, Instance, Linker, Module, Store};
 use tessera_wasi::{WasiCtx, WasiCtxBuilder, WritePipe};
 
 /// The bytes of fixture `name`, built by `scripts/build-fixtures.sh`. Fails (never skips)
@@ -81,5 +83,60 @@ pub fn run_ctx(wasm: &[u8], ctx: WasiCtx) -> Result<i32, Error> {
         Ok(()) => Ok(0),
         Err(Error::Exit(status)) => Ok(status),
         Err(e) => Err(e),
+    }
+}
+
+/// A WAT guest instantiated with WASI, for ABI-level tests that call exports returning an
+/// errno and read results out of guest memory.
+pub struct Guest {
+    pub store: Store<WasiCtx>,
+    pub instance: Instance,
+}
+
+impl Guest {
+    pub fn new(wat: &str, ctx: WasiCtx) -> Guest {
+        let engine = Engine::default();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut linker = Linker::<WasiCtx>::new();
+        tessera_wasi::add_to_linker(&mut linker, |c| c).unwrap();
+        let mut store = Store::new(&engine, ctx);
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        Guest { store, instance }
+    }
+
+    pub fn call(&mut self, name: &str) -> Result<i32, Error> {
+        let f = self.instance.get_typed_func::<(), i32, _>(&self.store, name).unwrap();
+        f.call(&mut self.store, ())
+    }
+
+    pub fn errno(&mut self, name: &str) -> i32 {
+        self.call(name).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// Calls `name` with an interrupt fired from another thread after 100 ms: returns
+    /// the outcome and how long the call took.
+    pub fn call_interrupted(&mut self, name: &str) -> (Result<i32, Error>, Duration) {
+        let handle = self.store.interrupt_handle();
+        let t = Instant::now();
+        let timer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            handle.interrupt();
+        });
+        let r = self.call(name);
+        let took = t.elapsed();
+        timer.join().unwrap();
+        (r, took)
+    }
+
+    pub fn mem(&self) -> &[u8] {
+        self.instance.get_memory(&self.store, "memory").unwrap().data(&self.store)
+    }
+
+    pub fn u32_at(&self, at: usize) -> u32 {
+        u32::from_le_bytes(self.mem()[at..at + 4].try_into().unwrap())
+    }
+
+    pub fn u64_at(&self, at: usize) -> u64 {
+        u64::from_le_bytes(self.mem()[at..at + 8].try_into().unwrap())
     }
 }
