@@ -216,12 +216,7 @@ pub fn read(
     iovs_len: u32,
     nread: u32,
 ) -> WasiResult {
-    let iovs = mem.iovecs(iovs, iovs_len)?;
-    mem.check(nread, 4)?;
-    let entry = ctx.table.get_mut(fd)?;
-    check_read_kind(entry, rights::FD_READ)?;
-    let n = read_iovecs(entry, ctx.interrupt.as_ref(), mem, &iovs, None)?;
-    mem.write_u32(nread, n)
+    transfer(ctx, mem, fd, (iovs, iovs_len), None, nread, Direction::Read)
 }
 
 pub fn pread(
@@ -233,12 +228,7 @@ pub fn pread(
     offset: u64,
     nread: u32,
 ) -> WasiResult {
-    let iovs = mem.iovecs(iovs, iovs_len)?;
-    mem.check(nread, 4)?;
-    let entry = ctx.table.get_mut(fd)?;
-    check_positional_kind(entry, rights::FD_READ | rights::FD_SEEK)?;
-    let n = read_iovecs(entry, ctx.interrupt.as_ref(), mem, &iovs, Some(offset))?;
-    mem.write_u32(nread, n)
+    transfer(ctx, mem, fd, (iovs, iovs_len), Some(offset), nread, Direction::Read)
 }
 
 pub fn write(
@@ -249,12 +239,7 @@ pub fn write(
     iovs_len: u32,
     nwritten: u32,
 ) -> WasiResult {
-    let iovs = mem.iovecs(iovs, iovs_len)?;
-    mem.check(nwritten, 4)?;
-    let entry = ctx.table.get_mut(fd)?;
-    check_read_kind(entry, rights::FD_WRITE)?;
-    let n = write_iovecs(entry, mem, &iovs, None)?;
-    mem.write_u32(nwritten, n)
+    transfer(ctx, mem, fd, (iovs, iovs_len), None, nwritten, Direction::Write)
 }
 
 pub fn pwrite(
@@ -266,12 +251,40 @@ pub fn pwrite(
     offset: u64,
     nwritten: u32,
 ) -> WasiResult {
+    transfer(ctx, mem, fd, (iovs, iovs_len), Some(offset), nwritten, Direction::Write)
+}
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Direction {
+    Read,
+    Write,
+}
+
+/// `fd_read`, `fd_pread`, `fd_write` and `fd_pwrite`: checks the buffers and the count
+/// pointer before anything moves, checks the rights (positional transfers also need
+/// `FD_SEEK` and a seekable descriptor), transfers, and stores the byte count.
+fn transfer(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    (iovs, iovs_len): (u32, u32),
+    offset: Option<u64>,
+    count_ptr: u32,
+    direction: Direction,
+) -> WasiResult {
     let iovs = mem.iovecs(iovs, iovs_len)?;
-    mem.check(nwritten, 4)?;
+    mem.check(count_ptr, 4)?;
     let entry = ctx.table.get_mut(fd)?;
-    check_positional_kind(entry, rights::FD_WRITE | rights::FD_SEEK)?;
-    let n = write_iovecs(entry, mem, &iovs, Some(offset))?;
-    mem.write_u32(nwritten, n)
+    let right = if direction == Direction::Read { rights::FD_READ } else { rights::FD_WRITE };
+    match offset {
+        None => check_read_kind(entry, right)?,
+        Some(_) => check_positional_kind(entry, right | rights::FD_SEEK)?,
+    }
+    let n = match direction {
+        Direction::Read => read_iovecs(entry, ctx.interrupt.as_ref(), mem, &iovs, offset)?,
+        Direction::Write => write_iovecs(entry, mem, &iovs, offset)?,
+    };
+    mem.write_u32(count_ptr, n)
 }
 
 pub fn seek(
