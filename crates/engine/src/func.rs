@@ -210,6 +210,9 @@ impl WasmTy for Option<ExternRef> {
 pub trait WasmParams: Sized {
     fn types() -> Vec<ValType>;
     fn push_vals(self, out: &mut Vec<Val>);
+    /// Writes the values into `out`, which must have exactly one slot per value.
+    /// Returns `None` if the length differs.
+    fn store_vals(self, out: &mut [Val]) -> Option<()>;
     fn from_vals(vals: &[Val]) -> Option<Self>;
 }
 
@@ -223,6 +226,11 @@ impl<A: WasmTy> WasmParams for A {
     }
     fn push_vals(self, out: &mut Vec<Val>) {
         out.push(self.into_val());
+    }
+    fn store_vals(self, out: &mut [Val]) -> Option<()> {
+        let [slot] = out else { return None };
+        *slot = self.into_val();
+        Some(())
     }
     fn from_vals(vals: &[Val]) -> Option<Self> {
         match vals {
@@ -238,6 +246,13 @@ macro_rules! wasm_params_tuple {
         impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
             fn types() -> Vec<ValType> { vec![$($n::val_type()),*] }
             fn push_vals(self, out: &mut Vec<Val>) { let ($($n,)*) = self; $(out.push($n.into_val());)* }
+            fn store_vals(self, out: &mut [Val]) -> Option<()> {
+                let ($($n,)*) = self;
+                let mut it = out.iter_mut();
+                $(*it.next()? = $n.into_val();)*
+                if it.next().is_some() { return None; }
+                Some(())
+            }
             fn from_vals(vals: &[Val]) -> Option<Self> {
                 let mut it = vals.iter();
                 let r = ($($n::from_val(it.next()?)?,)*);
@@ -333,15 +348,7 @@ fn bad_args() -> Error {
 }
 
 fn write_results<R: WasmResults>(r: R, out: &mut [Val]) -> Result<()> {
-    let mut vals = Vec::with_capacity(out.len());
-    r.push_vals(&mut vals);
-    if vals.len() != out.len() {
-        return Err(bad_args());
-    }
-    for (o, v) in out.iter_mut().zip(vals) {
-        *o = v;
-    }
-    Ok(())
+    r.store_vals(out).ok_or_else(bad_args)
 }
 
 into_func!();

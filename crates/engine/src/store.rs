@@ -110,11 +110,17 @@ pub(crate) struct StoreInner {
     pub(crate) reentry: usize,
 }
 
+/// A host function in a store with its signature; one `Arc` so a call clones one pointer.
+pub(crate) struct HostEntry<T> {
+    pub(crate) ty: FuncType,
+    pub(crate) func: HostFn<T>,
+}
+
 /// All runtime state of a group of instances, plus the embedder's data `T`.
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
     /// Host functions with their signatures, so calls need no type-registry lookup.
-    pub(crate) hosts: Vec<(Arc<FuncType>, HostFn<T>)>,
+    pub(crate) hosts: Vec<Arc<HostEntry<T>>>,
     data: T,
 }
 
@@ -196,7 +202,7 @@ impl<T> Store<T> {
             FuncEntity::Wasm { instance, index, .. } => {
                 k(self.inner.instances[instance as usize].module.func_type(index))
             }
-            FuncEntity::Host { host, .. } => k(&self.hosts[host as usize].0),
+            FuncEntity::Host { host, .. } => k(&self.hosts[host as usize].ty),
         }
     }
 
@@ -204,7 +210,7 @@ impl<T> Store<T> {
         let ty_owned = ty.clone();
         let ty = self.inner.engine.intern_type(ty);
         let host = self.hosts.len() as u32;
-        self.hosts.push((Arc::new(ty_owned), f));
+        self.hosts.push(Arc::new(HostEntry { ty: ty_owned, func: f }));
         self.inner.alloc_func(FuncEntity::Host { ty, host })
     }
 }

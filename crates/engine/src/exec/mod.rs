@@ -40,8 +40,8 @@ struct Frame {
 pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results: &mut [Val]) -> Result<()> {
     let (inst, index) = match store.inner.funcs[func.0 as usize] {
         FuncEntity::Host { host, .. } => {
-            let f = store.hosts[host as usize].1.clone();
-            return f(Caller { store, instance: None }, params, results);
+            let entry = store.hosts[host as usize].clone();
+            return (entry.func)(Caller { store, instance: None }, params, results);
         }
         FuncEntity::Wasm { instance, index, .. } => (instance, index),
     };
@@ -198,7 +198,8 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     mem0 = ci_mem0;
                 }
                 FuncEntity::Host { host, .. } => {
-                    let fty = store.hosts[host as usize].0.clone();
+                    let entry = store.hosts[host as usize].clone();
+                    let fty = &entry.ty;
                     host_args.clear();
                     let mut slot = base;
                     for t in fty.params() {
@@ -212,9 +213,8 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     }
                     host_results.clear();
                     host_results.extend(fty.results().iter().map(|t| t.default_val()));
-                    let f = store.hosts[host as usize].1.clone();
                     store.inner.depth = depth_base + frames.len() + 1;
-                    let outcome = f(
+                    let outcome = (entry.func)(
                         Caller { store: &mut *store, instance: Some(Instance(inst)) },
                         &host_args,
                         &mut host_results,
