@@ -589,6 +589,17 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     Instr::I32ShrUImm { d, a, imm } => {
                         w!(d, u64::from((r!(a) as u32).wrapping_shr(imm as u32)))
                     }
+                    Instr::I32RotlImm { d, a, imm } => {
+                        w!(d, u64::from((r!(a) as u32).rotate_left(imm as u32)))
+                    }
+                    Instr::I64ShlImm { d, a, imm } => w!(d, r!(a) << imm),
+                    Instr::I64ShrSImm { d, a, imm } => w!(d, ((r!(a) as i64) >> imm) as u64),
+                    Instr::I64ShrUImm { d, a, imm } => w!(d, r!(a) >> imm),
+                    Instr::I64RotlImm { d, a, imm } => w!(d, r!(a).rotate_left(imm as u32)),
+                    Instr::I64AndImm { d, a, imm } => w!(d, r!(a) & imm as i64 as u64),
+                    Instr::I64OrImm { d, a, imm } => w!(d, r!(a) | imm as i64 as u64),
+                    Instr::I64XorImm { d, a, imm } => w!(d, r!(a) ^ imm as i64 as u64),
+                    Instr::I64MulImm { d, a, imm } => w!(d, r!(a).wrapping_mul(imm as i64 as u64)),
                     Instr::I32MulImm { d, a, imm } => {
                         w!(d, u64::from((r!(a) as u32).wrapping_mul(imm as u32)))
                     }

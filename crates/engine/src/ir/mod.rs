@@ -422,6 +422,51 @@ pub enum Instr {
         a: Slot,
         imm: i32,
     },
+    I32RotlImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64ShlImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64ShrSImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64ShrUImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64RotlImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64AndImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64OrImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64XorImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
+    I64MulImm {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+    },
     I32MulImm {
         d: Slot,
         a: Slot,
@@ -559,6 +604,15 @@ impl Instr {
             | Instr::I64Sub { d, .. }
             | Instr::I32Cmp { d, .. }
             | Instr::I32CmpImm { d, .. }
+            | Instr::I32RotlImm { d, .. }
+            | Instr::I64ShlImm { d, .. }
+            | Instr::I64ShrSImm { d, .. }
+            | Instr::I64ShrUImm { d, .. }
+            | Instr::I64RotlImm { d, .. }
+            | Instr::I64AndImm { d, .. }
+            | Instr::I64OrImm { d, .. }
+            | Instr::I64XorImm { d, .. }
+            | Instr::I64MulImm { d, .. }
             | Instr::I32Mul { d, .. }
             | Instr::I32And { d, .. }
             | Instr::I32Or { d, .. }

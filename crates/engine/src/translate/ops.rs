@@ -336,9 +336,33 @@ impl Translator<'_> {
     }
 
     fn binary(&mut self, op: BinOp, ty: ValType) -> TResult {
-        if let Some(Operand { loc: Loc::Const(c), ty: I32, .. }) = self.stack.last().copied() {
+        if let Some(Operand { loc: Loc::Const(c), ty: I32 | I64, .. }) = self.stack.last().copied() {
+            // i32 immediates are the constant's low bits; i64 ones must sign-extend back to it.
             let imm = c as u32 as i32;
+            let imm64 = i32::try_from(c as i64).ok();
+            let (op, imm) = match op {
+                // rotr by k is rotl by (width - k) mod width.
+                BinOp::I32Rotr => (BinOp::I32Rotl, (32 - (imm & 31)) & 31),
+                BinOp::I64Rotr => (BinOp::I64Rotl, (64 - (c as i64 & 63) as i32) & 63),
+                BinOp::I64Shl | BinOp::I64ShrS | BinOp::I64ShrU | BinOp::I64Rotl => (op, (c & 63) as i32),
+                _ => (op, imm),
+            };
+            let i64_imm_ok = imm64.is_some()
+                || matches!(op, BinOp::I64Shl | BinOp::I64ShrS | BinOp::I64ShrU | BinOp::I64Rotl);
+            let imm = match op {
+                BinOp::I64And | BinOp::I64Or | BinOp::I64Xor | BinOp::I64Mul => imm64.unwrap_or(0),
+                _ => imm,
+            };
             let with_imm: Option<fn(Slot, Slot, i32) -> Instr> = match op {
+                BinOp::I32Rotl => Some(|d, a, imm| Instr::I32RotlImm { d, a, imm }),
+                BinOp::I64Shl => Some(|d, a, imm| Instr::I64ShlImm { d, a, imm }),
+                BinOp::I64ShrS => Some(|d, a, imm| Instr::I64ShrSImm { d, a, imm }),
+                BinOp::I64ShrU => Some(|d, a, imm| Instr::I64ShrUImm { d, a, imm }),
+                BinOp::I64Rotl => Some(|d, a, imm| Instr::I64RotlImm { d, a, imm }),
+                BinOp::I64And if i64_imm_ok => Some(|d, a, imm| Instr::I64AndImm { d, a, imm }),
+                BinOp::I64Or if i64_imm_ok => Some(|d, a, imm| Instr::I64OrImm { d, a, imm }),
+                BinOp::I64Xor if i64_imm_ok => Some(|d, a, imm| Instr::I64XorImm { d, a, imm }),
+                BinOp::I64Mul if i64_imm_ok => Some(|d, a, imm| Instr::I64MulImm { d, a, imm }),
                 BinOp::I32And => Some(|d, a, imm| Instr::I32AndImm { d, a, imm }),
                 BinOp::I32Or => Some(|d, a, imm| Instr::I32OrImm { d, a, imm }),
                 BinOp::I32Xor => Some(|d, a, imm| Instr::I32XorImm { d, a, imm }),
