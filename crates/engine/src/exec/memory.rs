@@ -28,25 +28,29 @@ pub(super) fn f32_of(bits: u64) -> f32 {
     f32::from_bits(bits as u32)
 }
 
-/// `memory.copy` / `table.copy`: copies the already bounds-checked range `src` of
-/// `items[src_index]` to `start` in `items[dst_index]`, within one item or between two.
+/// `memory.copy` / `table.copy`: copies `len` elements from offset `src` of
+/// `items[src_index]` to offset `dst` of `items[dst_index]`, within one item or between two.
+/// Returns `None`, copying nothing, if either range is out of bounds.
 pub(super) fn copy_range<I, E: Copy>(
     items: &mut [I],
-    (dst_index, start): (usize, usize),
-    (src_index, src): (usize, std::ops::Range<usize>),
+    (dst_index, dst): (usize, u64),
+    (src_index, src): (usize, u64),
+    len: u64,
     contents: impl Fn(&mut I) -> &mut Vec<E>,
-) {
+) -> Option<()> {
+    let dst = range(dst, len, contents(&mut items[dst_index]).len())?;
+    let src = range(src, len, contents(&mut items[src_index]).len())?;
     if dst_index == src_index {
-        contents(&mut items[dst_index]).copy_within(src, start);
-        return;
+        contents(&mut items[dst_index]).copy_within(src, dst.start);
+        return Some(());
     }
-    let len = src.len();
-    let (dst, src_item) = if dst_index < src_index {
+    let (dst_item, src_item) = if dst_index < src_index {
         let (lo, hi) = items.split_at_mut(src_index);
         (&mut lo[dst_index], &mut hi[0])
     } else {
         let (lo, hi) = items.split_at_mut(dst_index);
         (&mut hi[0], &mut lo[src_index])
     };
-    contents(dst)[start..start + len].copy_from_slice(&contents(src_item)[src]);
+    contents(dst_item)[dst].copy_from_slice(&contents(src_item)[src]);
+    Some(())
 }

@@ -434,15 +434,13 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     }
                     Instr::MemoryCopy { dst_mem, src_mem, dst, src, len } => {
                         let (di, si) = (mem_index!(dst_mem), mem_index!(src_mem));
-                        let n = u64::from(r!(len) as u32);
-                        let (d0, s0) = (u64::from(r!(dst) as u32), u64::from(r!(src) as u32));
+                        let (d0, s0, n) = (r!(dst) as u32, r!(src) as u32, r!(len) as u32);
                         let mems = &mut store.inner.memories;
-                        let (Some(dr), Some(sr)) =
-                            (range(d0, n, mems[di].data.len()), range(s0, n, mems[si].data.len()))
-                        else {
-                            trap!(TrapCode::MemoryOutOfBounds)
-                        };
-                        copy_range(mems, (di, dr.start), (si, sr), |m| &mut m.data);
+                        let copied =
+                            copy_range(mems, (di, d0.into()), (si, s0.into()), n.into(), |m| &mut m.data);
+                        if copied.is_none() {
+                            trap!(TrapCode::MemoryOutOfBounds);
+                        }
                     }
                     Instr::MemoryInit { mem, data, dst, src, len } => {
                         let mi = mem_index!(mem);
@@ -501,15 +499,13 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     }
                     Instr::TableCopy { dst_table, src_table, dst, src, len } => {
                         let (dt, st) = (table_index!(dst_table), table_index!(src_table));
-                        let n = u64::from(r!(len) as u32);
-                        let (d0, s0) = (u64::from(r!(dst) as u32), u64::from(r!(src) as u32));
+                        let (d0, s0, n) = (r!(dst) as u32, r!(src) as u32, r!(len) as u32);
                         let tables = &mut store.inner.tables;
-                        let (Some(dr), Some(sr)) =
-                            (range(d0, n, tables[dt].elems.len()), range(s0, n, tables[st].elems.len()))
-                        else {
-                            trap!(TrapCode::TableOutOfBounds)
-                        };
-                        copy_range(tables, (dt, dr.start), (st, sr), |t| &mut t.elems);
+                        let copied =
+                            copy_range(tables, (dt, d0.into()), (st, s0.into()), n.into(), |t| &mut t.elems);
+                        if copied.is_none() {
+                            trap!(TrapCode::TableOutOfBounds);
+                        }
                     }
                     Instr::TableInit { table, elem, dst, src, len } => {
                         let t = table_index!(table);

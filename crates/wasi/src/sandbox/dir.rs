@@ -275,14 +275,7 @@ impl Dir {
     /// `NotPermitted` on a read-only grant, or the host's error.
     pub fn set_dir_times(&self, atim: Timestamp, mtim: Timestamp) -> Result<()> {
         self.writable()?;
-        let mut times = std::fs::FileTimes::new();
-        if let Some(a) = atim.to_system_time() {
-            times = times.set_accessed(a);
-        }
-        if let Some(m) = mtim.to_system_time() {
-            times = times.set_modified(m);
-        }
-        Ok(self.std_file()?.set_times(times)?)
+        Ok(self.std_file()?.set_times(Timestamp::file_times(atim, mtim))?)
     }
 
     /// Flushes the directory to storage.

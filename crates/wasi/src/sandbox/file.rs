@@ -177,14 +177,7 @@ impl File {
     /// `NotPermitted` through a read-only grant, or the host's error.
     pub fn set_times(&self, atim: Timestamp, mtim: Timestamp) -> Result<()> {
         self.writable()?;
-        let mut times = std::fs::FileTimes::new();
-        if let Some(a) = atim.to_system_time() {
-            times = times.set_accessed(a);
-        }
-        if let Some(m) = mtim.to_system_time() {
-            times = times.set_modified(m);
-        }
-        Ok(self.file.set_times(times)?)
+        Ok(self.file.set_times(Timestamp::file_times(atim, mtim))?)
     }
 
     /// Flushes data and metadata to storage.

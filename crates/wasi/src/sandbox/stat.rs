@@ -127,4 +127,15 @@ impl Timestamp {
             Timestamp::At(ns) => Some(ns_to_system_time(ns)),
         }
     }
+    /// The access/modification pair as `std::fs::FileTimes` (unchanged where `Keep`).
+    pub(crate) fn file_times(atim: Timestamp, mtim: Timestamp) -> std::fs::FileTimes {
+        let mut times = std::fs::FileTimes::new();
+        if let Some(a) = atim.to_system_time() {
+            times = times.set_accessed(a);
+        }
+        if let Some(m) = mtim.to_system_time() {
+            times = times.set_modified(m);
+        }
+        times
+    }
 }
