@@ -18,6 +18,9 @@ pub enum TrapCode {
     OutOfFuel,
     Interrupted,
     NullReference,
+    /// A Component Model rule was broken (bad handle, invalid string, reentrance, ...);
+    /// [`Trap::message`] says which.
+    ComponentModel,
 }
 
 impl TrapCode {
@@ -36,6 +39,7 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
             TrapCode::NullReference => "null reference",
+            TrapCode::ComponentModel => "component model violation",
         }
     }
 }
@@ -61,16 +65,34 @@ pub struct FrameInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trap {
     code: TrapCode,
+    /// A more precise description than the code's own message, when there is one.
+    message: Option<Box<str>>,
     backtrace: Vec<FrameInfo>,
 }
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap { code, backtrace: Vec::new() }
+        Trap { code, message: None, backtrace: Vec::new() }
+    }
+
+    /// A trap with its own description (shown instead of the code's message).
+    pub fn with_message(code: TrapCode, message: impl Into<String>) -> Trap {
+        Trap { code, message: Some(message.into().into_boxed_str()), backtrace: Vec::new() }
     }
 
     pub(crate) fn with_backtrace(code: TrapCode, backtrace: Vec<FrameInfo>) -> Trap {
-        Trap { code, backtrace }
+        Trap { code, message: None, backtrace }
+    }
+
+    /// The same trap, now with the wasm frames active where it happened.
+    pub(crate) fn set_backtrace(mut self, backtrace: Vec<FrameInfo>) -> Trap {
+        self.backtrace = backtrace;
+        self
+    }
+
+    /// What went wrong, in words: the precise message if any, else the code's.
+    pub fn message(&self) -> &str {
+        self.message.as_deref().unwrap_or(self.code.message())
     }
 
     pub fn code(&self) -> TrapCode {
@@ -103,7 +125,7 @@ impl Trap {
 
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "wasm trap: {}", self.code)
+        write!(f, "wasm trap: {}", self.message())
     }
 }
 

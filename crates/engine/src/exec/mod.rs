@@ -226,8 +226,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         }
                         return Err(match e {
                             Error::Trap(t) if t.backtrace().is_empty() => {
-                                Trap::with_backtrace(t.code(), backtrace(&store.inner, &frames, inst, index))
-                                    .into()
+                                t.set_backtrace(backtrace(&store.inner, &frames, inst, index)).into()
                             }
                             other => other,
                         });
