@@ -185,6 +185,13 @@ impl<'a> Frame<'a> {
     ) -> Result<()> {
         let types = self.types;
         for (name, export) in types[ty].exports.iter() {
+            // Value types (`(eq ...)` bounds) need nothing at run time, so a host instance
+            // does not define them.
+            if let ComponentEntityType::Type { created, .. } = export.ty {
+                if !matches!(created, ComponentAnyTypeId::Resource(_)) && e.get(name).is_none() {
+                    continue;
+                }
+            }
             let item = e.get(name).ok_or_else(|| {
                 Error::InvalidComponent(format!("`{name}` not exported by the instance given"))
             })?;
@@ -374,10 +381,16 @@ fn step<T: 'static>(
         }
         Def::AliasExport { instance, kind, name } => {
             let inst = f.instances.get(*instance as usize).ok_or_else(|| missing("instance", *instance))?;
-            let item = inst
-                .get(name)
-                .cloned()
-                .ok_or_else(|| Error::InvalidComponent(format!("instance has no export `{name}`")))?;
+            let value_type = *kind == ComponentExternalKind::Type
+                && !matches!(
+                    f.types.component_any_type_at(f.types_space.len() as u32),
+                    ComponentAnyTypeId::Resource(_)
+                );
+            let item = match inst.get(name) {
+                Some(item) => item.clone(),
+                None if value_type => Item::Type(None),
+                None => return Err(Error::InvalidComponent(format!("instance has no export `{name}`"))),
+            };
             f.push_item(*kind, item)?;
         }
         Def::Export { name, kind, index } => {
