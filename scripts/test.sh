@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# Guest programs for the WASI tests (adds the wasm32-wasip1 target if missing).
+# Guest programs for the WASI tests (adds the wasm32-wasip1 and wasm32-wasip2 targets if
+# missing).
 ./scripts/build-fixtures.sh
 
 cargo fmt --all --check

@@ -2,6 +2,7 @@
 //! here knows how WebAssembly runs.
 
 mod args;
+mod component;
 mod run;
 mod wast;
 
@@ -18,7 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a WebAssembly module: call `_start`, or the function given by `--invoke`.
+    /// Run a WebAssembly module or component: call `_start` / `wasi:cli/run`, or the
+    /// function given by `--invoke`.
     Run(run::RunArgs),
     /// Run WebAssembly spec scripts (.wast) and report each failing directive.
     Wast(wast::WastArgs),

@@ -18,42 +18,51 @@ const TRAP_EXIT: u8 = 134;
 #[command(trailing_var_arg = true)]
 pub struct RunArgs {
     /// Call this exported function instead of `_start`, with ARGS as its parameters;
-    /// its results are printed one per line.
+    /// its results are printed one per line. For a component, a WAVE call expression such
+    /// as `'mul({left: 6, right: 7})'`, its result printed in WAVE.
     #[arg(long, value_name = "NAME")]
-    invoke: Option<String>,
+    pub(crate) invoke: Option<String>,
     /// Stop the guest with a trap after this much fuel (roughly one unit per instruction).
     #[arg(long, value_name = "N")]
-    fuel: Option<u64>,
+    pub(crate) fuel: Option<u64>,
     /// Largest size any linear memory may reach, e.g. `64MiB` (instantiation fails or
     /// `memory.grow` returns -1 beyond it).
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
-    max_memory: Option<u64>,
+    pub(crate) max_memory: Option<u64>,
     /// Stop the guest after this much wall-clock time, e.g. `5s` or `200ms`.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
     /// Translate every function when loading instead of on first call.
     #[arg(long)]
-    eager: bool,
+    pub(crate) eager: bool,
     /// Grant the guest a host directory: `HOST` (seen as the same path), `HOST::GUEST`,
     /// or `HOST::GUEST:ro` for read-only. Repeatable. Nothing else of the file system is
     /// reachable.
     #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]")]
-    dirs: Vec<String>,
+    pub(crate) dirs: Vec<String>,
     /// Give the guest an environment variable: `NAME=VALUE`, or `NAME` to pass on the
     /// host's value. Repeatable.
     #[arg(long = "env", value_name = "NAME[=VALUE]")]
-    envs: Vec<String>,
+    pub(crate) envs: Vec<String>,
     /// Give the guest the host's whole environment.
     #[arg(long)]
-    inherit_env: bool,
+    pub(crate) inherit_env: bool,
+    /// Let a WASI 0.2 guest use the network: `--allow-net` for any address, or
+    /// `--allow-net=127.0.0.1:8080,10.0.0.0/8:*` for those addresses only (IP or CIDR, then
+    /// `:PORT`, `:LO-HI` or `:*`). Without it every socket operation is refused.
+    #[arg(long, value_name = "ADDRESSES", num_args = 0..=1, require_equals = true, default_missing_value = "*")]
+    pub(crate) allow_net: Option<String>,
+    /// Let a WASI 0.2 guest resolve host names (`wasi:sockets/ip-name-lookup`).
+    #[arg(long)]
+    pub(crate) allow_dns: bool,
     /// The guest's `argv[0]` (default: the module's file name as given).
     #[arg(long, value_name = "NAME")]
-    argv0: Option<String>,
-    /// The module, binary (.wasm) or text (.wat).
-    file: PathBuf,
+    pub(crate) argv0: Option<String>,
+    /// The module or component, binary (.wasm) or text (.wat).
+    pub(crate) file: PathBuf,
     /// Arguments for the guest (or for the `--invoke`d function).
     #[arg(allow_hyphen_values = true)]
-    args: Vec<String>,
+    pub(crate) args: Vec<String>,
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -63,20 +72,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     config.interruptible(args.timeout.is_some());
     let engine = Engine::new(&config);
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    if crate::component::looks_like_component(&bytes) {
+        return crate::component::run(&args, &engine, &bytes);
+    }
     let module = Module::new(&engine, &bytes).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
 
-    let mut store = Store::new(&engine, wasi_ctx(&args)?);
-    store.limiter(StoreLimits { max_memory_bytes: args.max_memory, max_table_elements: None });
-    if let Some(fuel) = args.fuel {
-        store.set_fuel(fuel)?;
-    }
-    if let Some(timeout) = args.timeout {
-        let handle = store.interrupt_handle();
-        std::thread::spawn(move || {
-            std::thread::sleep(timeout);
-            handle.interrupt();
-        });
-    }
+    let mut store = new_store(&args, &engine)?;
     let mut linker: Linker<WasiCtx> = Linker::new();
     tessera_wasi::add_to_linker(&mut linker, |ctx| ctx)?;
     let outcome = (|| -> Result<Vec<Val>, Error> {
@@ -117,9 +118,35 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Err(e) => report_error(&args, e),
+    }
+}
+
+/// A store holding the granted capabilities, with the limits (`--max-memory`, `--fuel`,
+/// `--timeout`) applied.
+pub(crate) fn new_store(args: &RunArgs, engine: &Engine) -> Result<Store<WasiCtx>> {
+    let mut store = Store::new(engine, wasi_ctx(args)?);
+    store.limiter(StoreLimits { max_memory_bytes: args.max_memory, max_table_elements: None });
+    if let Some(fuel) = args.fuel {
+        store.set_fuel(fuel)?;
+    }
+    if let Some(timeout) = args.timeout {
+        let handle = store.interrupt_handle();
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            handle.interrupt();
+        });
+    }
+    Ok(store)
+}
+
+/// Turns a guest's failure into the exit status: its own exit code, 134 after a trap (with
+/// the trap and backtrace on stderr), else an `error:` line and 1.
+pub(crate) fn report_error(args: &RunArgs, e: Error) -> Result<ExitCode> {
+    match e {
         // Like a POSIX shell, only the low 8 bits of an exit status survive.
-        Err(Error::Exit(code)) => Ok(ExitCode::from((code & 0xff) as u8)),
-        Err(Error::Trap(trap)) => {
+        Error::Exit(code) => Ok(ExitCode::from((code & 0xff) as u8)),
+        Error::Trap(trap) => {
             let what = match (trap.code(), args.timeout) {
                 (tessera_engine::TrapCode::Interrupted, Some(t)) => format!(" (time limit of {t:?} reached)"),
                 _ => String::new(),
@@ -131,12 +158,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             }
             Ok(ExitCode::from(TRAP_EXIT))
         }
-        Err(e) => bail!("{}: {e}", args.file.display()),
+        e => bail!("{}: {e}", args.file.display()),
     }
 }
 
 /// The capabilities granted on the command line, and nothing more.
-fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx> {
+pub(crate) fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx> {
     let mut b = WasiCtxBuilder::new();
     b.inherit_stdio();
     b.arg(args.argv0.clone().unwrap_or_else(|| args.file.display().to_string()));
@@ -155,6 +182,21 @@ fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx> {
             },
         };
     }
+    match args.allow_net.as_deref() {
+        None => {}
+        Some("*") => {
+            b.allow_net(true);
+        }
+        Some(list) => {
+            let patterns = list
+                .split(',')
+                .map(|p| p.parse::<tessera_wasi::AddressPattern>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow!("--allow-net={list}: {e}"))?;
+            b.allow_addresses(patterns);
+        }
+    }
+    b.allow_dns(args.allow_dns);
     for d in &args.dirs {
         let (spec, read_only) = match d.strip_suffix(":ro") {
             Some(rest) => (rest, true),

@@ -1,6 +1,6 @@
 //! Clocks a guest may read: wall clock, a monotonic clock, and CPU time.
 
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::sandbox::{system_time_to_ns, ErrorCode};
 
@@ -50,6 +50,13 @@ impl Clocks {
         }
     }
 
+    /// The moment the monotonic clock will read `ns` (now, for a reading in the past).
+    /// Waits are capped at about a century, to keep `Instant` arithmetic in range.
+    pub fn monotonic_deadline(&self, ns: u64) -> Instant {
+        let now = self.now(ClockId::Monotonic).unwrap_or(u64::MAX);
+        deadline_in(ns.saturating_sub(now))
+    }
+
     /// The resolution of `id`, in nanoseconds (never zero).
     ///
     /// # Errors
@@ -76,6 +83,12 @@ impl Clocks {
             Ok(1_000)
         }
     }
+}
+
+/// The moment `ns` nanoseconds from now, capped at about a century.
+pub fn deadline_in(ns: u64) -> Instant {
+    const CENTURY_NS: u64 = 100 * 365 * 24 * 3600 * 1_000_000_000;
+    Instant::now() + Duration::from_nanos(ns.min(CENTURY_NS))
 }
 
 #[cfg(unix)]

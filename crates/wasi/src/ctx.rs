@@ -2,25 +2,40 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::clocks::Clocks;
+use crate::net::{AddressPattern, NetPolicy};
 use crate::preview1::table::{Entry, Kind, Table};
 use crate::preview1::types::rights;
 use crate::random::{OsRandom, RandomSource};
 use crate::sandbox::Dir;
-use crate::stdio::{InputStream, OutputStream};
+use crate::stdio::{InputStream, OutputStream, SharedInput, SharedOutput};
 
 /// The state of one WASI guest: its arguments, environment, clocks, randomness and open
 /// descriptors (stdio, preopened directories, and what it opened since).
 ///
 /// A context grants nothing by default: no arguments, no environment, no files, empty
 /// stdin, discarded stdout/stderr, no network.
+///
+/// One context serves a preview 1 module ([`crate::add_to_linker`]) or a WASI 0.2
+/// component ([`crate::p2::add_to_linker`]) alike: the grants (stdio, directories, network
+/// policy) are shared, and each ABI keeps its own table of what the guest opened.
 pub struct WasiCtx {
     pub(crate) args: Vec<String>,
     pub(crate) env: Vec<String>,
     pub(crate) clocks: Clocks,
     pub(crate) random: Box<dyn RandomSource>,
+    /// Preview 1's descriptors.
     pub(crate) table: Table,
+    pub(crate) stdin: SharedInput,
+    pub(crate) stdout: SharedOutput,
+    pub(crate) stderr: SharedOutput,
+    /// The granted directories with the names the guest sees them under.
+    pub(crate) preopens: Vec<(Arc<Dir>, String)>,
+    pub(crate) net: NetPolicy,
+    /// WASI 0.2's resources.
+    pub(crate) p2: crate::p2::State,
     /// The running store's interrupt handle, picked up on the first call, so blocking
     /// calls can give up when the guest's deadline passes.
     pub(crate) interrupt: Option<tessera_engine::InterruptHandle>,
@@ -65,6 +80,7 @@ pub struct WasiCtxBuilder {
     stderr: OutputStream,
     preopens: Vec<(Dir, String)>,
     sockets: Vec<std::net::TcpListener>,
+    net: NetPolicy,
     random: Box<dyn RandomSource>,
     max_open_files: usize,
 }
@@ -94,6 +110,7 @@ impl WasiCtxBuilder {
             stderr: OutputStream::Sink,
             preopens: Vec::new(),
             sockets: Vec::new(),
+            net: NetPolicy::default(),
             random: Box::new(OsRandom),
             max_open_files: crate::preview1::table::DEFAULT_MAX_FDS,
         }
@@ -154,9 +171,39 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Grants a listening TCP socket; the guest may `sock_accept` connections on it.
+    /// Grants a listening TCP socket; the guest may `sock_accept` connections on it
+    /// (preview 1 only: WASI 0.2 guests open their own sockets, under [`Self::allow_net`]).
     pub fn preopened_socket(&mut self, listener: std::net::TcpListener) -> &mut Self {
         self.sockets.push(listener);
+        self
+    }
+
+    /// Lets a WASI 0.2 guest create TCP and UDP sockets and bind, connect and send to any
+    /// address (`false`: only to those of [`Self::allow_addresses`], the default being none).
+    /// Without a grant every socket operation fails with `access-denied`.
+    pub fn allow_net(&mut self, allow: bool) -> &mut Self {
+        self.net.allow_all(allow);
+        self
+    }
+
+    /// Lets a WASI 0.2 guest create sockets and bind, connect and send to the addresses
+    /// matching `patterns` (and no others, unless [`Self::allow_net`]).
+    ///
+    /// ```
+    /// use tessera_wasi::{AddressPattern, WasiCtxBuilder};
+    /// let local: AddressPattern = "127.0.0.1:*".parse().unwrap();
+    /// let ctx = WasiCtxBuilder::new().allow_addresses([local]).build();
+    /// # drop(ctx);
+    /// ```
+    pub fn allow_addresses(&mut self, patterns: impl IntoIterator<Item = AddressPattern>) -> &mut Self {
+        self.net.allow(patterns);
+        self
+    }
+
+    /// Lets a WASI 0.2 guest resolve host names (`wasi:sockets/ip-name-lookup`); refused
+    /// with `access-denied` otherwise. IP address literals never need this grant.
+    pub fn allow_dns(&mut self, allow: bool) -> &mut Self {
+        self.net.allow_dns(allow);
         self
     }
 
@@ -217,11 +264,16 @@ impl WasiCtxBuilder {
     pub fn build(&mut self) -> WasiCtx {
         let b = std::mem::take(self);
         let grants = 3 + b.preopens.len() + b.sockets.len();
-        let mut table = Table::with_max(b.max_open_files.max(grants));
-        table.insert_at(0, Entry::new(Kind::Stdin(b.stdin), rights::STDIN, 0));
-        table.insert_at(1, Entry::new(Kind::Stdout(b.stdout), rights::STDOUT, 0));
-        table.insert_at(2, Entry::new(Kind::Stdout(b.stderr), rights::STDOUT, 0));
-        for (dir, name) in b.preopens {
+        let max_open_files = b.max_open_files.max(grants);
+        let mut table = Table::with_max(max_open_files);
+        let (stdin, stdout, stderr) =
+            (SharedInput::new(b.stdin), SharedOutput::new(b.stdout), SharedOutput::new(b.stderr));
+        table.insert_at(0, Entry::new(Kind::Stdin(stdin.clone()), rights::STDIN, 0));
+        table.insert_at(1, Entry::new(Kind::Stdout(stdout.clone()), rights::STDOUT, 0));
+        table.insert_at(2, Entry::new(Kind::Stdout(stderr.clone()), rights::STDOUT, 0));
+        let preopens: Vec<(Arc<Dir>, String)> =
+            b.preopens.into_iter().map(|(dir, name)| (Arc::new(dir), name)).collect();
+        for (dir, name) in &preopens {
             // A read-only directory still advertises file write rights as inheritable:
             // wasi-libc masks what it asks `path_open` for with them, and would otherwise
             // silently open for reading a file the program asked to write. `path_open`
@@ -231,14 +283,37 @@ impl WasiCtxBuilder {
             } else {
                 (rights::DIR_ALL, rights::DIR_ALL | rights::FILE_ALL)
             };
-            let mut entry = Entry::new(Kind::Dir(dir), base, inheriting);
-            entry.preopen = Some(name);
+            let mut entry = Entry::new(Kind::Dir(dir.clone()), base, inheriting);
+            entry.preopen = Some(name.clone());
             // The limit is at least the number of grants, so this cannot fail.
             let _ = table.push(entry);
         }
         for listener in b.sockets {
             let _ = table.push(Entry::new(Kind::TcpListener(listener), rights::LISTENER, rights::SOCKET));
         }
-        WasiCtx { args: b.args, env: b.env, clocks: Clocks::new(), random: b.random, table, interrupt: None }
+        WasiCtx {
+            args: b.args,
+            env: b.env,
+            clocks: Clocks::new(),
+            random: b.random,
+            table,
+            stdin,
+            stdout,
+            stderr,
+            preopens,
+            net: b.net,
+            p2: crate::p2::State::new(max_open_files),
+            interrupt: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Embedders move stores between threads: a context must stay `Send`.
+    #[test]
+    fn a_context_is_send() {
+        fn send<T: Send>() {}
+        send::<super::WasiCtx>();
     }
 }

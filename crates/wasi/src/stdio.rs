@@ -117,6 +117,71 @@ impl OutputStream {
     }
 }
 
+/// A standard input shared by every ABI of one context: preview 1's descriptor 0 and
+/// WASI 0.2's `get-stdin` streams read the same bytes, whichever ABI the guest uses.
+#[derive(Clone, Debug)]
+pub(crate) struct SharedInput(Arc<Mutex<InputStream>>);
+
+impl SharedInput {
+    pub fn new(s: InputStream) -> SharedInput {
+        SharedInput(Arc::new(Mutex::new(s)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, InputStream> {
+        // A poisoned lock only means a panic in a reader elsewhere; the stream itself is
+        // still there to use.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads up to `buf.len()` bytes; 0 means end of input.
+    ///
+    /// # Errors
+    /// The reader's error.
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.lock().read(buf)
+    }
+
+    /// Whether this is the host's own stdin (descriptor 0), which may block.
+    pub fn is_inherit(&self) -> bool {
+        matches!(*self.lock(), InputStream::Inherit)
+    }
+
+    /// Whether this is the empty input, which never blocks.
+    pub fn is_empty(&self) -> bool {
+        matches!(*self.lock(), InputStream::Empty)
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        self.lock().is_terminal()
+    }
+}
+
+/// A standard output or error shared by every ABI of one context (see [`SharedInput`]).
+#[derive(Clone, Debug)]
+pub(crate) struct SharedOutput(Arc<Mutex<OutputStream>>);
+
+impl SharedOutput {
+    pub fn new(s: OutputStream) -> SharedOutput {
+        SharedOutput(Arc::new(Mutex::new(s)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, OutputStream> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes all of `buf` and flushes it.
+    ///
+    /// # Errors
+    /// The writer's error.
+    pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
+        self.lock().write_all(buf)
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        self.lock().is_terminal()
+    }
+}
+
 /// An in-memory input: a guest reading it gets these bytes, then end of file.
 #[derive(Clone, Debug, Default)]
 pub struct ReadPipe {

@@ -5,12 +5,11 @@ use std::io::{Read, SeekFrom, Write};
 use tessera_engine::InterruptHandle;
 
 use super::memory::{GuestMemory, IoVec};
-use super::poll::{ready_now, wait_ready};
 use super::table::{Entry, Kind};
 use super::types::{fdflags, filetype_code, fstflags, rights, Abi, Errno, WasiResult};
 use crate::ctx::WasiCtx;
 use crate::sandbox::{Advice, File, FileStat, Timestamp};
-use crate::stdio::InputStream;
+use crate::wait::{ready_now, wait_ready};
 
 impl Entry {
     /// The regular file behind this descriptor, with `needed` rights.
@@ -79,7 +78,7 @@ fn read_iovecs_upto(
                 f.read_at(buf, off.saturating_add(u64::from(total))).map_err(Errno::from)
             }
             (Kind::Stdin(s), None) => {
-                if matches!(s, InputStream::Inherit) {
+                if s.is_inherit() {
                     if nonblock {
                         if !ready_now(0) {
                             return Err(Errno::Again);
@@ -423,7 +422,7 @@ pub fn fdstat_set_flags(ctx: &mut WasiCtx, fd: u32, flags: u32) -> WasiResult {
         // Non-blocking reads of the host's stdin are emulated (a zero-timeout poll, then
         // `EAGAIN`): the host's descriptor 0 itself is never changed. Empty stdin never
         // blocks anyway.
-        Kind::Stdin(InputStream::Inherit | InputStream::Empty) => {}
+        Kind::Stdin(s) if s.is_inherit() || s.is_empty() => {}
         // Anything else cannot honour it: say so rather than pretend.
         _ if flags & fdflags::NONBLOCK != 0 => return Err(Errno::NotSup),
         _ => {}

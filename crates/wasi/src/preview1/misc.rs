@@ -6,10 +6,11 @@ use tessera_engine::InterruptHandle;
 
 use super::fd::{not_socket, raw_fd, read_iovecs, write_iovecs};
 use super::memory::{GuestMemory, IoVec};
-use super::poll::{clock_id, wait_ready};
+use super::poll::clock_id;
 use super::table::{Entry, Kind};
 use super::types::{fdflags, rights, Errno, WasiResult};
 use crate::ctx::WasiCtx;
+use crate::wait::wait_ready;
 
 /// Writes NUL-terminated `strings` into `buf` and pointers to them into `ptrs`.
 fn write_strings(mem: &mut GuestMemory<'_>, strings: &[String], ptrs: u32, buf: u32) -> WasiResult {

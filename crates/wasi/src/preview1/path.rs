@@ -221,7 +221,7 @@ pub fn open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &OpenArgs) -> WasiR
     let parent_inheriting = parent.inheriting;
     let kind = match dir.open(&path, &opts)? {
         Opened::File(f) => Kind::File(f),
-        Opened::Dir(d) => Kind::Dir(d),
+        Opened::Dir(d) => Kind::Dir(std::sync::Arc::new(d)),
     };
     let base = rights_for(&kind, a.base, parent_inheriting, dir.is_read_only());
     let mut entry = Entry::new(kind, base, a.inheriting & parent_inheriting);

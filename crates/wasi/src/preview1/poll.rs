@@ -2,14 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use tessera_engine::InterruptHandle;
-
 use super::memory::GuestMemory;
 use super::table::Kind;
 use super::types::{rights, Abi, Errno, WasiResult};
 use crate::clocks::ClockId;
 use crate::ctx::WasiCtx;
-use crate::stdio::InputStream;
+use crate::wait::{host_readiness, wait_host_fds, HostReadiness, SLICE};
 
 const EVENT_CLOCK: u8 = 0;
 const EVENT_FD_READ: u8 = 1;
@@ -65,51 +63,12 @@ fn deadline(ctx: &WasiCtx, id: u32, timeout: u64, flags: u16, start: Instant) ->
     Ok(start + wait)
 }
 
-/// The longest a poll blocks before checking for an interrupt again.
-const SLICE: Duration = Duration::from_millis(10);
-
 /// Most subscriptions one `poll_oneoff` call may pass (`EINVAL` above): enough for
 /// wasi-libc's `select` on a full `FD_SETSIZE` set (1024 descriptors, read and write, and a
 /// clock), or for every descriptor a guest may hold, twice over.
 fn max_subscriptions(ctx: &WasiCtx) -> u32 {
     let per_fd = u32::try_from(ctx.table.max_fds()).unwrap_or(u32::MAX).saturating_mul(2).saturating_add(16);
     per_fd.max(4096)
-}
-
-/// Blocks until the host descriptor `raw` is readable (or writable), polling in slices of
-/// [`SLICE`] so that the guest's deadline is noticed: `EINTR` once `interrupt` fires.
-#[cfg(unix)]
-pub(crate) fn wait_ready(raw: i32, write: bool, interrupt: Option<&InterruptHandle>) -> WasiResult {
-    loop {
-        if interrupt.is_some_and(InterruptHandle::is_interrupted) {
-            return Err(Errno::Intr);
-        }
-        let mut pfd =
-            libc::pollfd { fd: raw, events: if write { libc::POLLOUT } else { libc::POLLIN }, revents: 0 };
-        let ms = i32::try_from(SLICE.as_millis()).unwrap_or(10);
-        // SAFETY: one valid pollfd for the duration of the call.
-        let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
-        if rc > 0 {
-            // Readable, writable, hung up or invalid: the operation itself will tell.
-            return Ok(());
-        }
-        if rc < 0 {
-            let err = std::io::Error::last_os_error();
-            if err.kind() != std::io::ErrorKind::Interrupted {
-                return Err(err.into());
-            }
-        }
-    }
-}
-
-#[cfg(not(unix))]
-pub(crate) fn wait_ready(_raw: i32, _write: bool, _interrupt: Option<&InterruptHandle>) -> WasiResult {
-    Ok(())
-}
-
-/// Whether the host descriptor `raw` is readable right now (for emulated non-blocking reads).
-pub(crate) fn ready_now(raw: i32) -> bool {
-    !matches!(host_fd_readiness(raw, false), Readiness::Pending(_))
 }
 
 pub fn poll_oneoff(
@@ -255,7 +214,7 @@ fn fd_readiness(ctx: &mut WasiCtx, fd: u32, write: bool) -> Readiness {
             Readiness::Ready { nbytes, hangup: false }
         }
         Kind::Dir(_) => Readiness::Error(Errno::Badf),
-        Kind::Stdin(InputStream::Inherit) if !write => host_fd_readiness(0, false),
+        Kind::Stdin(s) if !write && s.is_inherit() => host_fd_readiness(0, false),
         Kind::Stdin(_) if write => Readiness::Error(Errno::Badf),
         Kind::Stdout(_) if !write => Readiness::Error(Errno::Badf),
         Kind::Stdin(_) | Kind::Stdout(_) => Readiness::Ready { nbytes: 0, hangup: false },
@@ -269,63 +228,10 @@ fn fd_readiness(ctx: &mut WasiCtx, fd: u32, write: bool) -> Readiness {
     }
 }
 
-#[cfg(unix)]
 fn host_fd_readiness(raw: i32, write: bool) -> Readiness {
-    let events = if write { libc::POLLOUT } else { libc::POLLIN };
-    let mut pfd = libc::pollfd { fd: raw, events, revents: 0 };
-    // SAFETY: one valid pollfd; zero timeout.
-    let rc = unsafe { libc::poll(&mut pfd, 1, 0) };
-    if rc < 0 {
-        return Readiness::Error(Errno::from(std::io::Error::last_os_error()));
+    match host_readiness(raw, write) {
+        Ok(HostReadiness::Ready { nbytes, hangup }) => Readiness::Ready { nbytes, hangup },
+        Ok(HostReadiness::Pending) => Readiness::Pending(raw),
+        Err(e) => Readiness::Error(e.into()),
     }
-    if rc == 0 {
-        return Readiness::Pending(raw);
-    }
-    let hangup = pfd.revents & libc::POLLHUP != 0;
-    let mut nbytes = 0;
-    if !write {
-        let mut avail: libc::c_int = 0;
-        // SAFETY: FIONREAD writes one c_int to `avail`.
-        if unsafe { libc::ioctl(raw, libc::FIONREAD, &mut avail) } == 0 {
-            nbytes = avail.max(0) as u64;
-        }
-    }
-    Readiness::Ready { nbytes, hangup }
-}
-
-#[cfg(not(unix))]
-fn host_fd_readiness(_raw: i32, _write: bool) -> Readiness {
-    Readiness::Ready { nbytes: 0, hangup: false }
-}
-
-/// Blocks until one of `fds` may be ready, or `timeout` passes.
-#[cfg(unix)]
-fn wait_host_fds(fds: &[(i32, bool)], timeout: Option<Duration>) -> WasiResult {
-    let mut pfds: Vec<libc::pollfd> = fds
-        .iter()
-        .map(|&(fd, write)| libc::pollfd {
-            fd,
-            events: if write { libc::POLLOUT } else { libc::POLLIN },
-            revents: 0,
-        })
-        .collect();
-    let ms = match timeout {
-        None => -1,
-        Some(t) => i32::try_from(t.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX),
-    };
-    // SAFETY: `pfds` is a valid array of `pfds.len()` pollfds for the duration of the call.
-    let rc = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, ms) };
-    if rc < 0 {
-        let err = std::io::Error::last_os_error();
-        if err.kind() != std::io::ErrorKind::Interrupted {
-            return Err(err.into());
-        }
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn wait_host_fds(_fds: &[(i32, bool)], timeout: Option<Duration>) -> WasiResult {
-    std::thread::sleep(timeout.unwrap_or(Duration::from_millis(10)));
-    Ok(())
 }

@@ -1,10 +1,11 @@
 //! The descriptor table: what each guest `fd` refers to, and its rights.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::types::{rights, Errno, WasiResult};
 use crate::sandbox::{Dir, DirEntry, File, FileType};
-use crate::stdio::{InputStream, OutputStream};
+use crate::stdio::{SharedInput, SharedOutput};
 
 /// Most descriptors a guest may hold at once, unless the embedder chose otherwise
 /// ([`crate::WasiCtxBuilder::max_open_files`]): the usual soft `RLIMIT_NOFILE`, since most
@@ -13,10 +14,11 @@ pub(crate) const DEFAULT_MAX_FDS: usize = 1024;
 
 /// What a descriptor refers to.
 pub(crate) enum Kind {
-    Stdin(InputStream),
-    Stdout(OutputStream),
+    Stdin(SharedInput),
+    Stdout(SharedOutput),
     File(File),
-    Dir(Dir),
+    /// Shared with the context's list of grants (WASI 0.2 hands out the same directories).
+    Dir(Arc<Dir>),
     TcpListener(std::net::TcpListener),
     TcpStream(std::net::TcpStream),
 }
@@ -162,7 +164,7 @@ mod tests {
     use super::*;
 
     fn stdin() -> Entry {
-        Entry::new(Kind::Stdin(InputStream::Empty), 0, 0)
+        Entry::new(Kind::Stdin(SharedInput::new(crate::stdio::InputStream::Empty)), 0, 0)
     }
 
     #[test]

@@ -130,6 +130,17 @@ impl File {
         }
     }
 
+    /// Writes all of `buf` at the current end of the file (for WASI 0.2's append streams,
+    /// whose files are not opened in append mode).
+    ///
+    /// # Errors
+    /// `NotPermitted` through a read-only grant, or the host's error.
+    pub fn append(&self, buf: &[u8]) -> Result<()> {
+        self.writable()?;
+        let end = self.file.metadata()?.len();
+        self.write_all_at(buf, end)
+    }
+
     /// Moves the position; returns the new one.
     ///
     /// # Errors

@@ -1,0 +1,209 @@
+//! `tessera run` on components: `--invoke` with WAVE values, Canonical ABI traps, missing
+//! imports, and `wasm32-wasip2` programs run as commands (compared with their `wasm32-wasip1`
+//! builds), under the same grants and limits as preview 1.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn tessera(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tessera")).args(args).output().expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tessera-cli-comp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A component in text form: records, strings, results, chars, and a trap.
+const LIB: &str = r#"(component
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    (func (export "mul") (param i32 i32) (result i64)
+      (i64.mul (i64.extend_i32_u (local.get 0)) (i64.extend_i32_u (local.get 1))))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 16) (local.get 0))
+      (i32.store (i32.const 20) (local.get 1))
+      (i32.const 16))
+    (func (export "div") (param i32 i32) (result i32)
+      (if (i32.eqz (local.get 1))
+        (then (i32.store8 (i32.const 32) (i32.const 1)))
+        (else (i32.store8 (i32.const 32) (i32.const 0))
+              (i32.store (i32.const 36) (i32.div_s (local.get 0) (local.get 1)))))
+      (i32.const 32))
+    (func (export "bad-char") (result i32) (i32.const 0xD800))
+    (func (export "nothing")))
+  (core instance $i (instantiate $m))
+  (type $pair (record (field "left" u32) (field "right" u32)))
+  (export $pair2 "pair" (type $pair))
+  (func (export "mul") (param "p" $pair2) (result u64) (canon lift (core func $i "mul")))
+  (func (export "echo") (param "s" string) (result string)
+    (canon lift (core func $i "echo") (memory (core memory $i "memory")) (realloc (core func $i "realloc"))))
+  (func (export "divide") (param "a" s32) (param "b" s32) (result (result s32 (error u8)))
+    (canon lift (core func $i "div") (memory (core memory $i "memory"))))
+  (func (export "bad-char") (result char) (canon lift (core func $i "bad-char")))
+  (func (export "nothing") (canon lift (core func $i "nothing"))))"#;
+
+fn lib() -> String {
+    let dir = scratch("lib");
+    let path = dir.join("lib.wat");
+    std::fs::write(&path, LIB).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn invoke_prints_wave() {
+    let lib = lib();
+    let cases = [
+        ("mul({left: 6, right: 7})", "42\n"),
+        (r#"echo("h\u{e9}llo \"w\"\n")"#, "\"héllo \\\"w\\\"\\n\"\n"),
+        ("divide(7, 2)", "ok(3)\n"),
+        ("divide(7, 0)", "err(0)\n"),
+        ("nothing()", "()\n"),
+    ];
+    for (call, want) in cases {
+        let o = tessera(&["run", "--invoke", call, &lib]);
+        assert_eq!((stdout(&o).as_str(), o.status.code()), (want, Some(0)), "{call}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn abi_violations_trap_and_bad_calls_fail() {
+    let lib = lib();
+    let o = tessera(&["run", "--invoke", "bad-char()", &lib]);
+    assert_eq!(o.status.code(), Some(134));
+    assert!(stderr(&o).contains("wasm trap: invalid `char` bit pattern"), "{}", stderr(&o));
+
+    let o = tessera(&["run", "--invoke", "nope()", &lib]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).lines().next().unwrap(),
+        format!("error: {lib}: no exported function `nope` (exported functions: mul, echo, divide, bad-char, nothing)")
+    );
+    let o = tessera(&["run", "--invoke", "mul(6)", &lib]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("error: bad arguments for `mul`"), "{}", stderr(&o));
+    let o = tessera(&["run", "--invoke", "mul", &lib, "6"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("takes its arguments inside the call"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_imports_are_named() {
+    let dir = scratch("imports");
+    let path = dir.join("needs.wat");
+    std::fs::write(
+        &path,
+        r#"(component (import "example:calculator/calculator" (instance (export "add" (func (param "a" u32) (param "b" u32) (result u32))))))"#,
+    )
+    .unwrap();
+    let o = tessera(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {}: component import `example:calculator/calculator` is not defined\n",
+            path.display()
+        )
+    );
+}
+
+fn fixture(target: &str, name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../wasi/tests/fixtures/target")
+        .join(target)
+        .join("release")
+        .join(format!("{name}.wasm"));
+    assert!(path.exists(), "fixture {} is missing: run scripts/build-fixtures.sh first", path.display());
+    path.display().to_string()
+}
+
+/// Runs the preview 1 and the 0.2 build of a guest with the same flags (`{}` in a flag is
+/// replaced by a fresh scratch directory per run); returns both outputs.
+fn both(flags: &[&str], name: &str, args: &[&str], stdin: &str) -> [Output; 2] {
+    ["wasm32-wasip1", "wasm32-wasip2"].map(|target| {
+        use std::io::Write;
+        let dir = scratch(&format!("{name}-{target}"));
+        let flags: Vec<String> = flags.iter().map(|f| f.replace("{}", &dir.display().to_string())).collect();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
+        cmd.arg("run").args(&flags).args(["--argv0", "prog", &fixture(target, name)]).args(args);
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    })
+}
+
+#[test]
+fn wasip2_commands_match_their_wasip1_builds() {
+    let [p1, p2] = both(&["--env", "A=1"], "args_env", &["x", "y z"], "");
+    assert_eq!(stdout(&p2), "arg[0]=prog\narg[1]=x\narg[2]=y z\nenv A=1\n");
+    assert_eq!((stdout(&p1), p1.status.code()), (stdout(&p2), p2.status.code()));
+
+    let [p1, p2] = both(&[], "echo", &[], "hello, stdin\n");
+    assert_eq!(stdout(&p2), "hello, stdin\n");
+    assert_eq!(stdout(&p1), stdout(&p2));
+
+    let [p1, p2] = both(&["--dir", "{}::/sandbox"], "fs_ops", &["/sandbox"], "");
+    assert_eq!(p2.status.code(), Some(0), "{}", stderr(&p2));
+    assert_eq!(stdout(&p1), stdout(&p2));
+}
+
+#[test]
+fn wasip2_exit_status_follows_wasi_cli_exit() {
+    // `wasi:cli/exit` 0.2 carries only ok or err: a non-zero exit code becomes 1, as under
+    // wasmtime.
+    let o = tessera(&["run", &fixture("wasm32-wasip2", "exit_code"), "7"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = tessera(&["run", &fixture("wasm32-wasip2", "exit_code"), "0"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn wasip2_network_is_denied_unless_granted() {
+    let denied = tessera(&["run", &fixture("wasm32-wasip2", "net"), "loopback"]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(stdout(&denied).starts_with("bind: "), "{}", stdout(&denied));
+    let granted = tessera(&["run", "--allow-net=127.0.0.1:*", &fixture("wasm32-wasip2", "net"), "loopback"]);
+    assert_eq!(granted.status.code(), Some(0), "{}{}", stdout(&granted), stderr(&granted));
+}
+
+#[test]
+fn limits_stop_a_component() {
+    let dir = scratch("spin");
+    let path = dir.join("spin.wat");
+    std::fs::write(
+        &path,
+        r#"(component
+          (core module $m (func (export "spin") (loop (br 0))))
+          (core instance $i (instantiate $m))
+          (func (export "spin") (canon lift (core func $i "spin"))))"#,
+    )
+    .unwrap();
+    let o = tessera(&["run", "--fuel", "100000", "--invoke", "spin()", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(134));
+    assert!(stderr(&o).contains("all fuel consumed"), "{}", stderr(&o));
+    let o = tessera(&["run", "--timeout", "200ms", "--invoke", "spin()", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(134));
+    assert!(stderr(&o).contains("time limit of 200ms reached"), "{}", stderr(&o));
+}
