@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Builds the WASI guest programs that crates/wasi's tests run:
 #   crates/wasi/tests/fixtures/target/wasm32-wasip1/release/*.wasm
+# and the same sources for WASI 0.2 (components), which the p2_* tests run:
+#   crates/wasi/tests/fixtures/target/wasm32-wasip2/release/*.wasm
 # and the native build of `tree_copy` that the tests compare the guest against:
 #   crates/wasi/tests/fixtures/target/release/tree_copy
 # and the C guests in crates/wasi/tests/c, built with clang + wasi-libc:
 #   crates/wasi/tests/fixtures/target/c/*.wasm
 # and the benchmark workloads, whose results the engine tests check:
 #   benches/target/wasm32-unknown-unknown/release/wl_*.wasm
+# and the Component Model guests that crates/component's tests componentize and run:
+#   crates/component/tests/guests/target/wasm32-unknown-unknown/release/{types,resources}.wasm
+# and the plugin-host example's plugins:
+#   examples/plugin-host/plugins/target/wasm32-wasip2/release/*.wasm
 set -euo pipefail
 cd "$(dirname "$0")/../crates/wasi/tests/fixtures"
 
 rustup target add wasm32-wasip1
 cargo build --release --target wasm32-wasip1
+rustup target add wasm32-wasip2
+cargo build --release --target wasm32-wasip2
 cargo build --release --bin tree_copy
 
 # C guests, built with Debian's clang and wasi-libc (installed here if missing).
@@ -33,3 +41,12 @@ cd ../../../..
 rustup target add wasm32-unknown-unknown
 cargo build --release --target wasm32-unknown-unknown --target-dir benches/target \
     --manifest-path benches/workloads/Cargo.toml --workspace --exclude wl-big
+
+# The Component Model guests (crates/component/tests/guests, its own workspace): core modules
+# with wit-bindgen's component-type section, which the tests turn into components.
+cargo build --release --target wasm32-unknown-unknown \
+    --manifest-path crates/component/tests/guests/Cargo.toml --workspace
+
+# The plugin-host example's plugins (examples/plugin-host/plugins, its own workspace):
+# components for wasm32-wasip2 that examples/plugin-host's tests load.
+cargo build --release --target wasm32-wasip2 --manifest-path examples/plugin-host/plugins/Cargo.toml --workspace

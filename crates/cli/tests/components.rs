@@ -207,3 +207,31 @@ fn limits_stop_a_component() {
     assert_eq!(o.status.code(), Some(134));
     assert!(stderr(&o).contains("time limit of 200ms reached"), "{}", stderr(&o));
 }
+
+/// The cases of crates/component/tests/invoke-cases.txt (recorded from wasmtime 48.0.8) for
+/// components without imports, through the binary: the same stdout, byte for byte, or a
+/// failure where wasmtime fails. (Components with host imports are checked in-process by
+/// crates/component/tests/invoke.rs, since `tessera run` provides only WASI.)
+#[test]
+fn invoke_output_matches_wasmtime_byte_for_byte() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("crates/component/tests/invoke-cases.txt")).unwrap();
+    let (mut component, mut call, mut checked) = (None::<PathBuf>, None::<String>, 0);
+    for line in text.lines() {
+        if let Some(path) = line.strip_prefix("component: ") {
+            component = path.ends_with(".wat").then(|| root.join(path));
+        } else if let Some(c) = line.strip_prefix("> ") {
+            call = Some(c.to_string());
+        } else if let (Some(comp), Some(c)) = (&component, call.take()) {
+            let o = tessera(&["run", "--invoke", &c, comp.to_str().unwrap()]);
+            if let Some(want) = line.strip_prefix("= ") {
+                assert_eq!(stdout(&o), format!("{want}\n"), "{c}: {}", stderr(&o));
+                assert_eq!(o.status.code(), Some(0), "{c}");
+            } else {
+                assert_ne!(o.status.code(), Some(0), "{c}: wasmtime fails, Tessera printed {}", stdout(&o));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} cases");
+}
