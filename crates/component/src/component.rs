@@ -151,7 +151,10 @@ pub fn is_component(bytes: &[u8]) -> bool {
 }
 
 /// Parses component text (`(component ...)`) or module text into binary.
-pub(crate) fn parse_text(text: &str) -> Result<Vec<u8>> {
+///
+/// # Errors
+/// On a syntax error, with its line and column.
+pub fn parse_text(text: &str) -> Result<Vec<u8>> {
     let located = |e: wast::Error| {
         let (line, col) = e.span().linecol_in(text);
         Error::Text(format!("text format error at {}:{}: {}", line + 1, col + 1, e.message()))
@@ -221,10 +224,11 @@ fn parse(engine: &Engine, bytes: &[u8]) -> Result<Arc<ComponentDef>> {
                 return Err(Error::InvalidComponent("this is a core module, not a component".into()))
             }
             Payload::ModuleSection { unchecked_range, .. } => {
-                let module = Module::from_binary(
-                    engine,
-                    &bytes[unchecked_range.start as usize..unchecked_range.end as usize],
-                )?;
+                let range = unchecked_range.start as usize..unchecked_range.end as usize;
+                let module_bytes = bytes
+                    .get(range)
+                    .ok_or_else(|| Error::InvalidComponent("a module section runs past the end".into()))?;
+                let module = Module::from_binary(engine, module_bytes)?;
                 let b = stack.last_mut().expect("inside a component");
                 b.modules.push(Some(module.clone()));
                 b.defs.push(Def::CoreModule(module));

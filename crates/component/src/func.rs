@@ -144,7 +144,31 @@ fn run_lifted<T: 'static>(
     inst: &Arc<InstanceState>,
     args: &[Val],
 ) -> Result<Vec<Val>> {
-    inst.lock().num_borrows = 0;
+    let scope = inst.lock().push_scope();
+    let r = run_in_scope(store, core, opts, ty, inst, args);
+    let left = inst.lock().pop_scope(scope);
+    let results = r?;
+    // The spec checks this when the callee returns, before `post-return` runs.
+    trap_if(left != 0, "borrow handles still remain at the end of the call")?;
+    if let Some(post_return) = opts.post_return {
+        inst.set_may_leave(false);
+        let r = post_return.call(store, &results.1, &mut []);
+        inst.set_may_leave(true);
+        r?;
+    }
+    Ok(results.0)
+}
+
+/// Lowers the arguments, runs the core function and lifts its results; returns them with
+/// the flat results `post-return` takes.
+fn run_in_scope<T: 'static>(
+    store: &mut Store<T>,
+    core: CoreFunc,
+    opts: &Options,
+    ty: &FuncType,
+    inst: &Arc<InstanceState>,
+    args: &[Val],
+) -> Result<(Vec<Val>, Vec<CoreVal>)> {
     let mut cx = Cx::new(store, opts, inst);
     let ptys: Vec<&Type> = ty.param_types().collect();
     let flat_args = cx.lower_values(args, MAX_FLAT_PARAMS, &ptys, None)?;
@@ -153,14 +177,7 @@ fn run_lifted<T: 'static>(
     core.call(cx.store, &flat_args, &mut flat_results)?;
     let rtys: Vec<&Type> = ty.result.iter().collect();
     let results = cx.lift_values(&flat_results, MAX_FLAT_RESULTS, &rtys)?;
-    if let Some(post_return) = opts.post_return {
-        inst.set_may_leave(false);
-        let r = post_return.call(store, &flat_results, &mut []);
-        inst.set_may_leave(true);
-        r?;
-    }
-    trap_if(inst.lock().num_borrows != 0, "borrow handles still remain at the end of the call")?;
-    Ok(results)
+    Ok((results, flat_results))
 }
 
 /// `canon lower` in action: the body of the core function an instance imports. Lifts the
@@ -207,11 +224,14 @@ pub(crate) fn run_dtor<T: 'static>(
 ) -> Result<()> {
     match &rt.0.kind {
         ResourceKind::Guest { instance, dtor } => {
-            let Some(dtor) = dtor else { return Ok(()) };
             let Some(implementer) = instance.upgrade() else { return Ok(()) };
+            // Without a destructor the spec still lifts a no-op one, so entering the
+            // implementer is checked either way.
             let entering = implementer.entering_set(caller);
             InstanceState::enter(&entering)?;
-            dtor.call(store, &[CoreVal::I32(rep as i32)], &mut [])?;
+            if let Some(dtor) = dtor {
+                dtor.call(store, &[CoreVal::I32(rep as i32)], &mut [])?;
+            }
             InstanceState::leave(&entering);
             Ok(())
         }

@@ -81,6 +81,18 @@ struct Frame<'a> {
     exports: Exports,
 }
 
+fn func_mismatch(expected: &crate::types::FuncType, given: &crate::types::FuncType) -> Error {
+    Error::InvalidComponent(format!("function type mismatch: expected `{expected}`, got `{given}`"))
+}
+
+fn resource_mismatch(expected_resource: bool) -> Error {
+    Error::InvalidComponent(if expected_resource {
+        "expected a resource type, got a value type".into()
+    } else {
+        "expected a value type, got a resource type".into()
+    })
+}
+
 fn missing(what: &str, index: u32) -> Error {
     Error::InvalidComponent(format!("{what} index {index} out of range"))
 }
@@ -147,11 +159,13 @@ impl<'a> Frame<'a> {
         match (kind, item) {
             (ComponentExternalKind::Func, Item::Func(f)) => {
                 let idx = self.funcs.len() as u32;
-                // Host functions learn their type from the import they satisfy.
-                let f = if f.ty().is_none() {
-                    f.with_type(self.converter().func(self.types.component_function_at(idx))?)
-                } else {
-                    f
+                let expected = self.converter().func(self.types.component_function_at(idx))?;
+                // Host functions learn their type from the import they satisfy; functions
+                // of components must have it already.
+                let f = match f.ty() {
+                    None => f.with_type(expected),
+                    Some(given) if *given == expected => f,
+                    Some(given) => return Err(func_mismatch(&expected, given)),
                 };
                 self.funcs.push(f);
             }
@@ -163,10 +177,13 @@ impl<'a> Frame<'a> {
             }
             (ComponentExternalKind::Type, Item::Type(rt)) => {
                 let idx = self.types_space.len() as u32;
-                if let (Some(rt), ComponentAnyTypeId::Resource(id)) =
-                    (&rt, self.types.component_any_type_at(idx))
-                {
-                    self.resources.insert(id.resource(), rt.clone());
+                match (&rt, self.types.component_any_type_at(idx)) {
+                    (Some(rt), ComponentAnyTypeId::Resource(id)) => {
+                        self.resources.insert(id.resource(), rt.clone());
+                    }
+                    (None, ComponentAnyTypeId::Resource(_)) => return Err(resource_mismatch(true)),
+                    (Some(_), _) => return Err(resource_mismatch(false)),
+                    (None, _) => {}
                 }
                 self.types_space.push(rt);
             }
@@ -195,23 +212,41 @@ impl<'a> Frame<'a> {
             let item = e.get(name).ok_or_else(|| {
                 Error::InvalidComponent(format!("`{name}` not exported by the instance given"))
             })?;
-            self.bind_entity(&export.ty, item)?;
+            self.bind_entity(&export.ty, item).map_err(|e| match e {
+                Error::InvalidComponent(reason) => Error::InvalidComponent(format!("`{name}`: {reason}")),
+                other => other,
+            })?;
         }
         Ok(())
     }
 
     fn bind_entity(&mut self, ty: &ComponentEntityType, item: &Item) -> Result<()> {
         match (ty, item) {
-            (ComponentEntityType::Type { created, referenced }, Item::Type(Some(rt))) => {
+            (
+                ComponentEntityType::Type { created: created @ ComponentAnyTypeId::Resource(_), referenced },
+                Item::Type(Some(rt)),
+            ) => {
                 for id in [created, referenced] {
                     if let ComponentAnyTypeId::Resource(r) = id {
                         self.resources.insert(r.resource(), rt.clone());
                     }
                 }
             }
+            (
+                ComponentEntityType::Type { created: ComponentAnyTypeId::Resource(_), .. },
+                Item::Type(None),
+            ) => return Err(resource_mismatch(true)),
+            (ComponentEntityType::Type { .. }, Item::Type(Some(_))) => return Err(resource_mismatch(false)),
             (ComponentEntityType::Instance(id), Item::Instance(e)) => self.bind_instance(*id, e)?,
-            (ComponentEntityType::Func(_), Item::Func(_))
-            | (ComponentEntityType::Type { .. }, Item::Type(None))
+            (ComponentEntityType::Func(id), Item::Func(f)) => {
+                if let Some(given) = f.ty() {
+                    let expected = self.converter().func(*id)?;
+                    if *given != expected {
+                        return Err(func_mismatch(&expected, given));
+                    }
+                }
+            }
+            (ComponentEntityType::Type { .. }, Item::Type(None))
             | (ComponentEntityType::Module(_), Item::Module(_))
             | (ComponentEntityType::Component(_), Item::Component(_)) => {}
             (_, item) => {
@@ -449,7 +484,13 @@ fn step<T: 'static>(
                 let r = (|| {
                     inst.check_may_leave()?;
                     let rep = args[0].i32().unwrap_or(0) as u32;
-                    inst.lock().handles.add(Handle { ty: rt.clone(), rep, own: true, num_lends: 0 })
+                    inst.lock().handles.add(Handle {
+                        ty: rt.clone(),
+                        rep,
+                        own: true,
+                        num_lends: 0,
+                        scope: None,
+                    })
                 })();
                 results[0] = tessera_engine::Val::I32(r.map_err(Error::into_engine)? as i32);
                 Ok(())
@@ -500,8 +541,8 @@ fn resource_drop<T: 'static>(
         trap_if(h.ty != *rt, "handle index refers to a resource of another type")?;
         trap_if(h.num_lends != 0, "cannot drop a handle that is lent out")?;
         let h = data.handles.remove(i)?;
-        if !h.own {
-            data.num_borrows = data.num_borrows.saturating_sub(1);
+        if let Some(scope) = h.scope {
+            data.borrow_dropped(scope);
         }
         h
     };

@@ -27,8 +27,41 @@ pub(crate) struct InstanceData {
     pub(crate) may_enter: bool,
     /// False while `realloc` or `post-return` runs: the instance may not call out then.
     pub(crate) may_leave: bool,
-    /// Borrowed handles lent to the instance for its current export call, not yet dropped.
-    pub(crate) num_borrows: u32,
+    /// One entry per call into this instance still running (innermost last): the call's
+    /// id and the borrow handles lent to it that are not dropped yet (the spec's
+    /// `Task.num_borrows`). Reentrant calls get their own entry.
+    pub(crate) call_scopes: Vec<(u64, u32)>,
+}
+
+static NEXT_CALL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl InstanceData {
+    /// Starts a call's borrow scope; returns its id.
+    pub(crate) fn push_scope(&mut self) -> u64 {
+        let id = NEXT_CALL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.call_scopes.push((id, 0));
+        id
+    }
+
+    /// Ends the call `id`; returns how many borrows it left undropped.
+    pub(crate) fn pop_scope(&mut self, id: u64) -> u32 {
+        match self.call_scopes.iter().rposition(|(s, _)| *s == id) {
+            Some(i) => self.call_scopes.remove(i).1,
+            None => 0,
+        }
+    }
+
+    /// The running call's scope, where a borrow lent now is counted.
+    pub(crate) fn current_scope(&mut self) -> Option<&mut (u64, u32)> {
+        self.call_scopes.last_mut()
+    }
+
+    /// A borrow of call `scope` was dropped.
+    pub(crate) fn borrow_dropped(&mut self, scope: u64) {
+        if let Some((_, n)) = self.call_scopes.iter_mut().find(|(s, _)| *s == scope) {
+            *n = n.saturating_sub(1);
+        }
+    }
 }
 
 impl InstanceState {
@@ -39,7 +72,7 @@ impl InstanceState {
                 handles: HandleTable::default(),
                 may_enter: true,
                 may_leave: true,
-                num_borrows: 0,
+                call_scopes: Vec::new(),
             }),
         })
     }
@@ -109,6 +142,9 @@ pub(crate) struct Handle {
     pub(crate) own: bool,
     /// Borrowed handles lent out of this one for calls still running.
     pub(crate) num_lends: u32,
+    /// For a borrow handle: the call it was lent to (it must be dropped before that call
+    /// returns).
+    pub(crate) scope: Option<u64>,
 }
 
 /// The spec's `Table`: index 0 is never used, freed slots are reused last-in first-out.

@@ -247,7 +247,13 @@ impl<T> Cx<'_, T> {
                 r.ty.name()
             )));
         }
-        self.inst.lock().handles.add(Handle { ty: rt.clone(), rep: r.rep, own: true, num_lends: 0 })
+        self.inst.lock().handles.add(Handle {
+            ty: rt.clone(),
+            rep: r.rep,
+            own: true,
+            num_lends: 0,
+            scope: None,
+        })
     }
 
     /// `lower_borrow`: the implementing instance gets the representation itself; any other
@@ -264,8 +270,11 @@ impl<T> Cx<'_, T> {
             return Ok(r.rep);
         }
         let mut data = self.inst.lock();
-        data.num_borrows += 1;
-        data.handles.add(Handle { ty: rt.clone(), rep: r.rep, own: false, num_lends: 0 })
+        let scope = data.current_scope().map(|s| {
+            s.1 += 1;
+            s.0
+        });
+        data.handles.add(Handle { ty: rt.clone(), rep: r.rep, own: false, num_lends: 0, scope })
     }
 
     /// `lower_flat_values`: the arguments or results of a call. With more than `max_flat`
