@@ -25,7 +25,7 @@ pub(crate) fn check_results(
     Ok(())
 }
 
-fn f32_matches(p: &NanPattern<wast::token::F32>, bits: u32) -> bool {
+pub(crate) fn f32_matches(p: &NanPattern<wast::token::F32>, bits: u32) -> bool {
     match p {
         NanPattern::Value(v) => v.bits == bits,
         NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
@@ -33,7 +33,7 @@ fn f32_matches(p: &NanPattern<wast::token::F32>, bits: u32) -> bool {
     }
 }
 
-fn f64_matches(p: &NanPattern<wast::token::F64>, bits: u64) -> bool {
+pub(crate) fn f64_matches(p: &NanPattern<wast::token::F64>, bits: u64) -> bool {
     match p {
         NanPattern::Value(v) => v.bits == bits,
         NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
