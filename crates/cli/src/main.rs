@@ -4,6 +4,7 @@
 mod args;
 mod component;
 mod run;
+mod tools;
 mod wast;
 
 use std::process::ExitCode;
@@ -24,6 +25,16 @@ enum Command {
     Run(run::RunArgs),
     /// Run WebAssembly spec scripts (.wast) and report each failing directive.
     Wast(wast::WastArgs),
+    /// Print a module or component in the text format.
+    Print(tools::text::PrintArgs),
+    /// Turn a module or component in the text format into binary.
+    Parse(tools::text::ParseArgs),
+    /// Print a component's world as WIT, or check a WIT package (`wit check PATH`).
+    Wit(tools::wit::WitArgs),
+    /// List a module's or component's imports and exports, and the capabilities it asks for.
+    Inspect(tools::inspect::InspectArgs),
+    /// Fill a component's imports with other components' exports.
+    Compose(tools::compose::ComposeArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +42,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Wast(args) => wast::run(args),
+        Command::Print(args) => tools::text::print(args),
+        Command::Parse(args) => tools::text::parse(args),
+        Command::Wit(args) => tools::wit::run(args),
+        Command::Inspect(args) => tools::inspect::run(args),
+        Command::Compose(args) => tools::compose::run(args),
     };
     match result {
         Ok(code) => code,

@@ -25,7 +25,8 @@ fn root() -> PathBuf {
 }
 
 fn load(engine: &Engine, path: &Path) -> Component {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-fixtures.sh)", path.display()));
+    let bytes = std::fs::read(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-fixtures.sh)", path.display()));
     let bytes = if path.extension().is_some_and(|e| e == "wasm") {
         wit_component::ComponentEncoder::default().module(&bytes).unwrap().validate(true).encode().unwrap()
     } else {
@@ -96,7 +97,9 @@ fn invoke_prints_what_wasmtime_prints() {
             let got = invoke(&engine, component.as_ref().expect("a component first"), &c);
             let stricter = STRICTER.iter().any(|(s, _)| *s == c);
             if stricter && got.is_ok() {
-                failures.push(format!("line {n}: {c}: listed as rejected on purpose, but Tessera prints {got:?}"));
+                failures.push(format!(
+                    "line {n}: {c}: listed as rejected on purpose, but Tessera prints {got:?}"
+                ));
             } else if got.as_deref() != Ok(want) && !stricter {
                 failures.push(format!("line {n}: {c}: wasmtime prints {want:?}, Tessera {got:?}"));
             }
