@@ -6,6 +6,7 @@
 //! round (rotating who goes first) so a noisy neighbour hurts all of them alike. Every result
 //! is checked: a wrong checksum or a trap marks the cell FAIL and makes the exit status 1.
 
+mod components;
 mod runtimes;
 mod stats;
 mod workloads;
@@ -21,7 +22,7 @@ use workloads::{module_facts, Workload};
 
 const USAGE: &str = "\
 usage: tessera-bench --wasm-dir DIR --big FILE [--workloads DIR] [--runs N] [--only NAME,...]
-                     [--skip exec,startup,small,rss]
+                     [--skip exec,startup,small,components,rss]
        tessera-bench --rss-child MODE FILE      (internal: one cold start, print VmHWM)
 
   --wasm-dir DIR   where the built workloads (wl_*.wasm) are
@@ -135,6 +136,7 @@ struct Summary {
     exec_geomean_wasmtime: Option<(f64, usize, usize)>,
     startup: Vec<(Mode, Duration)>,
     small_tessera: Option<f64>,
+    component_tessera: Option<f64>,
 }
 
 fn run_all(opts: &Opts, r: &mut Report) -> Res<()> {
@@ -148,6 +150,9 @@ fn run_all(opts: &Opts, r: &mut Report) -> Res<()> {
     }
     if !skip("small") {
         small(opts, r, &mut summary)?;
+    }
+    if !skip("components") {
+        component_rows(opts, r, &mut summary)?;
     }
     if !skip("rss") {
         rss(opts, r)?;
@@ -596,10 +601,87 @@ fn targets(r: &mut Report, s: &Summary) {
             yes(d < 10e-6)
         ));
     }
+    if let Some(d) = s.component_tessera {
+        r.line(format!("| (for reference) small-component instantiation | {} | — |", fmt_secs(d)));
+    }
     r.line("");
-    r.line(
-        "Not measurable yet (pending the component layer): instantiation of a small component; \
-         a component export taking and returning a string and a list of records (Canonical ABI).",
+}
+
+// ---------------------------------------------------------------- components
+
+/// Medians per operation of one component measurement on Tessera and wasmtime.
+fn component_rows(opts: &Opts, r: &mut Report, summary: &mut Summary) -> Res<()> {
+    let bytes = workloads::read_wat(&opts.workloads.join("small-component.wat"))?;
+    type Measure<T> = fn(&[u8]) -> Res<(Duration, T)>;
+    fn measure<T: PartialEq + std::fmt::Debug>(
+        r: &mut Report,
+        runs: usize,
+        what: &str,
+        bytes: &[u8],
+        sides: [(&str, Measure<T>); 2],
+        want: &T,
+        ops: u32,
+    ) -> Vec<Result<f64, String>> {
+        let mut cells: Vec<Result<Vec<Duration>, String>> = vec![Ok(Vec::new()), Ok(Vec::new())];
+        for round in 0..runs {
+            for k in 0..2 {
+                let idx = (round + k) % 2;
+                let Ok(samples) = &mut cells[idx] else { continue };
+                match (sides[idx].1)(bytes) {
+                    Ok((d, got)) if got == *want => samples.push(d),
+                    Ok((_, got)) => {
+                        cells[idx] =
+                            Err(r.fail(format!("{what} on {}: got {got:?}, expected {want:?}", sides[idx].0)))
+                    }
+                    Err(e) => cells[idx] = Err(r.fail(format!("{what} on {}: {e}", sides[idx].0))),
+                }
+            }
+        }
+        cells
+            .iter()
+            .map(|c| c.as_ref().map(|s| median(s).as_secs_f64() / f64::from(ops)).map_err(Clone::clone))
+            .collect()
+    }
+    let inst = measure(
+        r,
+        opts.runs,
+        "small-component instantiation",
+        &bytes,
+        [("Tessera", components::tessera_instantiate), ("wasmtime", components::wasmtime_instantiate)],
+        &8,
+        components::INSTANTIATIONS,
     );
+    let abi = measure(
+        r,
+        opts.runs,
+        "Canonical ABI call",
+        &bytes,
+        [("Tessera", components::tessera_abi), ("wasmtime", components::wasmtime_abi)],
+        &components::expected(),
+        components::CALLS,
+    );
+    summary.component_tessera = inst[0].as_ref().ok().copied();
+    r.line("### Components (median of per-operation times; lower is better; wasmi has no component layer)");
     r.line("");
+    r.line("| benchmark | Tessera | wasmtime | Tessera/wasmtime |");
+    r.line("|---|---:|---:|---:|");
+    let cell = |c: &Result<f64, String>| match c {
+        Ok(secs) => fmt_secs(*secs),
+        Err(f) => f.clone(),
+    };
+    for (name, cells) in [
+        ("instantiate `small-component.wat` (`Store::new` + `Linker::instantiate` + one call + drop)", &inst),
+        (
+            "call `abi`: a 64-byte string and a list of 16 records in, a string out, `post-return` (per call)",
+            &abi,
+        ),
+    ] {
+        let ratio = match (&cells[0], &cells[1]) {
+            (Ok(a), Ok(b)) => fmt_ratio(a / b),
+            _ => "—".into(),
+        };
+        r.line(format!("| {name} | {} | {} | {ratio} |", cell(&cells[0]), cell(&cells[1])));
+    }
+    r.line("");
+    Ok(())
 }
