@@ -206,6 +206,21 @@ fn limits_stop_a_component() {
     let o = tessera(&["run", "--timeout", "200ms", "--invoke", "spin()", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(134));
     assert!(stderr(&o).contains("time limit of 200ms reached"), "{}", stderr(&o));
+
+    // --max-memory caps a component's memories as a module's: growth past it fails (-1).
+    let grow = dir.join("grow.wat");
+    std::fs::write(
+        &grow,
+        r#"(component
+          (core module $m (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
+          (core instance $i (instantiate $m))
+          (func (export "grow") (param "pages" u32) (result s32) (canon lift (core func $i "grow"))))"#,
+    )
+    .unwrap();
+    let o = tessera(&["run", "--max-memory", "1MiB", "--invoke", "grow(8)", grow.to_str().unwrap()]);
+    assert_eq!((stdout(&o).as_str(), o.status.code()), ("1\n", Some(0)), "{}", stderr(&o));
+    let o = tessera(&["run", "--max-memory", "1MiB", "--invoke", "grow(16)", grow.to_str().unwrap()]);
+    assert_eq!((stdout(&o).as_str(), o.status.code()), ("-1\n", Some(0)), "{}", stderr(&o));
 }
 
 /// The cases of crates/component/tests/invoke-cases.txt (recorded from wasmtime 48.0.8) for
