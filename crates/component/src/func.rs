@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tessera_engine::{Func as CoreFunc, Store, Val as CoreVal};
 
-use crate::abi::layout::{core_signature, flatten_all, Context, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+use crate::abi::layout::{flat_count, flatten, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
 use crate::abi::{Cx, Options};
 use crate::error::{trap_if, Error, Result};
 use crate::resources::InstanceState;
@@ -172,12 +172,23 @@ fn run_in_scope<T: 'static>(
     let mut cx = Cx::new(store, opts, inst);
     let ptys: Vec<&Type> = ty.param_types().collect();
     let flat_args = cx.lower_values(args, MAX_FLAT_PARAMS, &ptys, None)?;
-    let (_, core_results) = core_signature(ty, Context::Lift);
-    let mut flat_results: Vec<CoreVal> = core_results.iter().map(|t| t.default_val()).collect();
-    core.call(cx.store, &flat_args, &mut flat_results)?;
+    // At most one core result (a pointer when the result flattens to more than one value).
+    let mut result_slot = [CoreVal::I32(0)];
+    let n = match &ty.result {
+        None => 0,
+        Some(r) if flat_count(r) > MAX_FLAT_RESULTS => 1,
+        Some(r) => {
+            let mut flat = Vec::with_capacity(1);
+            flatten(r, &mut flat);
+            result_slot[0] = flat[0].default_val();
+            1
+        }
+    };
+    let flat_results = &mut result_slot[..n];
+    core.call(cx.store, &flat_args, flat_results)?;
     let rtys: Vec<&Type> = ty.result.iter().collect();
-    let results = cx.lift_values(&flat_results, MAX_FLAT_RESULTS, &rtys)?;
-    Ok((results, flat_results))
+    let results = cx.lift_values(flat_results, MAX_FLAT_RESULTS, &rtys)?;
+    Ok((results, flat_results.to_vec()))
 }
 
 /// `canon lower` in action: the body of the core function an instance imports. Lifts the
@@ -196,7 +207,7 @@ pub(crate) fn lowered_call<T: 'static>(
     let ptys: Vec<&Type> = ty.param_types().collect();
     let rtys: Vec<&Type> = ty.result.iter().collect();
     let vals = cx.lift_values(args, MAX_FLAT_PARAMS, &ptys)?;
-    let out_ptr = if flatten_all(rtys.iter().copied()).len() > MAX_FLAT_RESULTS {
+    let out_ptr = if rtys.iter().map(|t| flat_count(t)).sum::<usize>() > MAX_FLAT_RESULTS {
         match args.last() {
             Some(CoreVal::I32(p)) => Some(*p as u32),
             _ => return Err(crate::error::trap("missing return pointer")),

@@ -460,6 +460,13 @@ fn step<T: 'static>(
             let core =
                 *f.core_funcs.get(*core_func as usize).ok_or_else(|| missing("core func", *core_func))?;
             let opts = f.options(opts)?;
+            // Validation guarantees this; checking it once here keeps a call from ever
+            // handing the core function values of the wrong shape.
+            let (params, results) = core_signature(&ty, Context::Lift);
+            let core_ty = core.ty(store);
+            if core_ty.params() != params.as_slice() || core_ty.results() != results.as_slice() {
+                return Err(Error::InvalidComponent(format!("lifted core function has type {core_ty}")));
+            }
             let inst = f.state.clone();
             f.funcs.push(Func(Arc::new(crate::func::FuncKind::Lifted { core, opts, ty, inst })));
         }

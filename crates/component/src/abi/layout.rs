@@ -106,16 +106,31 @@ fn fields_size<'a>(tys: impl Iterator<Item = &'a Type> + Clone) -> u32 {
     align_to(s, align)
 }
 
-/// The offsets of consecutive fields laid out as a record.
-pub(crate) fn field_offsets<'a>(tys: impl Iterator<Item = &'a Type>) -> Vec<u32> {
+/// The offsets of consecutive fields laid out as a record (computed as they are read, so
+/// a record costs no allocation).
+pub(crate) fn field_offsets<'a>(tys: impl Iterator<Item = &'a Type> + 'a) -> impl Iterator<Item = u32> + 'a {
     let mut s = 0;
-    let mut out = Vec::new();
-    for t in tys {
+    tys.map(move |t| {
         s = align_to(s, alignment(t));
-        out.push(s);
+        let offset = s;
         s += size(t);
+        offset
+    })
+}
+
+/// How many core values `ty` flattens to (without building the list).
+pub(crate) fn flat_count(ty: &Type) -> usize {
+    match ty {
+        Type::String | Type::List(_) => 2,
+        Type::Record(fs) => fs.iter().map(|f| flat_count(&f.ty)).sum(),
+        Type::Tuple(ts) => ts.iter().map(flat_count).sum(),
+        Type::Flags(fs) => fs.len().div_ceil(32),
+        Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result(_) => {
+            let cases = variant_cases(ty).expect("variant-like");
+            1 + variant_payload_flat(&cases).len()
+        }
+        _ => 1,
     }
-    out
 }
 
 /// The byte offset of a variant's payload from its start.

@@ -3,8 +3,8 @@
 use tessera_engine::{Val as CoreVal, ValType as CoreType};
 
 use super::layout::{
-    align_to64, alignment, field_offsets, flags_size, flatten, payload_offset, size, variant_cases,
-    variant_payload_flat,
+    align_to64, alignment, field_offsets, flags_size, flat_count, flatten, payload_offset, size,
+    variant_cases, variant_payload_flat,
 };
 use super::{Cx, FlatIter};
 use crate::error::{trap, trap_if, Result};
@@ -254,12 +254,9 @@ impl<T> Cx<'_, T> {
         max_flat: usize,
         tys: &[&Type],
     ) -> Result<Vec<Val>> {
-        let mut flat = Vec::new();
-        for t in tys {
-            flatten(t, &mut flat);
-        }
+        let flat_len: usize = tys.iter().map(|t| flat_count(t)).sum();
         let mut it = FlatIter::new(vals);
-        if flat.len() > max_flat {
+        if flat_len > max_flat {
             let ptr = it.i32()?;
             let tuple = Type::Tuple(tys.iter().map(|t| (*t).clone()).collect());
             trap_if(ptr % alignment(&tuple) != 0, "pointer not aligned")?;

@@ -6,7 +6,7 @@
 use tessera_engine::{Val as CoreVal, ValType as CoreType};
 
 use super::layout::{
-    alignment, discriminant_size, field_offsets, flags_size, flatten, payload_offset, size, variant_cases,
+    alignment, discriminant_size, field_offsets, flags_size, flat_count, payload_offset, size, variant_cases,
     variant_payload_flat,
 };
 use super::Cx;
@@ -63,16 +63,17 @@ fn match_case<'v>(ty: &Type, v: &'v Val) -> Result<(u32, Option<&'v Val>)> {
     Ok((index, payload))
 }
 
-/// The record's field values in the type's order (the value may list them in any order).
-fn record_fields<'v>(ty: &Type, v: &'v Val) -> Result<Vec<&'v Val>> {
-    let (Type::Record(fs), Val::Record(vals)) = (ty, v) else { return Err(mismatch(ty, v)) };
-    fs.iter()
-        .map(|f| {
-            vals.iter().find(|(n, _)| *n == f.name).map(|(_, v)| v).ok_or_else(|| {
-                Error::TypeMismatch(format!("type mismatch: record field `{}` missing", f.name))
-            })
-        })
-        .collect()
+/// The value of the record's `i`th field `name` (the value may list fields in any order;
+/// in the type's order, the usual case, this is one comparison).
+fn record_field<'v>(vals: &'v [(String, Val)], i: usize, name: &str) -> Result<&'v Val> {
+    match vals.get(i) {
+        Some((n, v)) if n == name => Ok(v),
+        _ => vals
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| Error::TypeMismatch(format!("type mismatch: record field `{name}` missing"))),
+    }
 }
 
 fn pack_flags(ty: &Type, v: &Val) -> Result<Vec<u32>> {
@@ -112,9 +113,9 @@ impl<T> Cx<'_, T> {
                 let (ptr, len) = self.store_list_into_range(vs, elem)?;
                 out.extend([CoreVal::I32(ptr as i32), CoreVal::I32(len as i32)]);
             }
-            (Type::Record(fs), Val::Record(_)) => {
-                for (f, fv) in fs.iter().zip(record_fields(ty, v)?) {
-                    self.lower_flat(fv, &f.ty, out)?;
+            (Type::Record(fs), Val::Record(vals)) => {
+                for (i, f) in fs.iter().enumerate() {
+                    self.lower_flat(record_field(vals, i, &f.name)?, &f.ty, out)?;
                 }
             }
             (Type::Tuple(ts), Val::Tuple(vs)) if ts.len() == vs.len() => {
@@ -173,10 +174,10 @@ impl<T> Cx<'_, T> {
                 self.store_bytes(ptr, &begin.to_le_bytes())?;
                 self.store_bytes(ptr + 4, &len.to_le_bytes())
             }
-            (Type::Record(fs), Val::Record(_)) => {
+            (Type::Record(fs), Val::Record(vals)) => {
                 let offsets = field_offsets(fs.iter().map(|f| &f.ty));
-                for ((f, fv), off) in fs.iter().zip(record_fields(ty, v)?).zip(offsets) {
-                    self.store(fv, &f.ty, ptr + off)?;
+                for ((i, f), off) in fs.iter().enumerate().zip(offsets) {
+                    self.store(record_field(vals, i, &f.name)?, &f.ty, ptr + off)?;
                 }
                 Ok(())
             }
@@ -290,11 +291,8 @@ impl<T> Cx<'_, T> {
         if vals.len() != tys.len() {
             return Err(Error::TypeMismatch(format!("expected {} values, got {}", tys.len(), vals.len())));
         }
-        let mut flat_tys = Vec::new();
-        for t in tys {
-            flatten(t, &mut flat_tys);
-        }
-        if flat_tys.len() > max_flat {
+        let flat_len: usize = tys.iter().map(|t| flat_count(t)).sum();
+        if flat_len > max_flat {
             let tuple = Type::Tuple(tys.iter().map(|t| (*t).clone()).collect());
             let (align, bytes) = (alignment(&tuple), size(&tuple));
             let (ptr, flat) = match out_ptr {
@@ -312,7 +310,7 @@ impl<T> Cx<'_, T> {
             self.store(&Val::Tuple(vals.to_vec()), &tuple, ptr)?;
             Ok(flat)
         } else {
-            let mut out = Vec::with_capacity(flat_tys.len());
+            let mut out = Vec::with_capacity(flat_len);
             for (v, t) in vals.iter().zip(tys) {
                 self.lower_flat(v, t, &mut out)?;
             }
