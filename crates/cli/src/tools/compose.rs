@@ -1,7 +1,14 @@
 //! `tessera compose CONSUMER --plug PROVIDER... -o OUT`: fills the consumer's imports with the
-//! plugs' exports of the same name (or a semver-compatible one) and encodes the composition,
-//! with `wac-graph`. Unlike `wac plug`, a plug export whose type does not match the import it
-//! names is an error, not a silent skip.
+//! plugs' exports of the same name (or a semver-compatible one, as `wac plug` matches) and
+//! encodes the composition with `wac-graph`, the Bytecode Alliance's composition library,
+//! rather than a hand-written encoder.
+//!
+//! Rules: an import no plug provides stays an import of the result (WASI's, typically); a
+//! plug export whose name matches an import but whose type does not is an error naming both
+//! (`wac plug` would skip it silently, and the user would wonder why it was not plugged); a
+//! run in which no plug matches anything is an error listing the consumer's imports, since
+//! it is almost certainly a wrong file or a misnamed interface. The result is validated
+//! with wasmparser before it is written.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,14 +17,16 @@ use anyhow::{anyhow, bail, Result};
 use clap::Args;
 use wac_graph::types::{are_semver_compatible, Package, SubtypeChecker};
 use wac_graph::{CompositionGraph, EncodeOptions};
+use wasmparser::{Validator, WasmFeatures};
 
-use super::read;
+use super::{one_line, read, to_binary};
 
 #[derive(Args)]
 pub struct ComposeArgs {
     /// The component whose imports are to be filled (the "socket").
     consumer: PathBuf,
-    /// A component whose exports fill the consumer's imports; repeatable.
+    /// A component whose exports fill the consumer's imports of the same name; repeatable
+    /// (`-d`, for "dependency", as in `wasm-tools compose`).
     #[arg(long = "plug", short = 'd', value_name = "PROVIDER", required = true)]
     plugs: Vec<PathBuf>,
     /// Where to write the composed component.
@@ -25,14 +34,12 @@ pub struct ComposeArgs {
     output: PathBuf,
 }
 
-fn one_line(e: &anyhow::Error) -> String {
-    e.chain().map(|c| c.to_string().lines().next().unwrap_or("").to_string()).collect::<Vec<_>>().join(": ")
-}
-
+/// Reads a component (binary or text) into the graph as a package named `name`; the names
+/// only matter to wac-graph's error messages, which are re-worded with the file names.
 fn load(graph: &mut CompositionGraph, name: &str, path: &Path) -> Result<wac_graph::PackageId> {
-    let bytes = read(path)?;
-    if !tessera_component::is_component(&bytes) {
-        bail!("{}: not a component", path.display());
+    let bytes = to_binary(path, read(path)?)?;
+    if !wasmparser::Parser::is_component(&bytes) {
+        bail!("{}: not a component (compose works on components only)", path.display());
     }
     let package = Package::from_bytes(name, None, bytes, graph.types_mut())
         .map_err(|e| anyhow!("{}: {}", path.display(), one_line(&e)))?;
@@ -78,7 +85,8 @@ pub fn run(args: ComposeArgs) -> Result<ExitCode> {
                 graph.types(),
             ) {
                 bail!(
-                    "{plug_file}: export `{export}` does not match the type of import `{import}` of {consumer}: {}",
+                    "import `{import}` of {consumer} cannot be plugged with export `{export}` of \
+                     {plug_file}: types mismatch: {}",
                     one_line(&e)
                 );
             }
@@ -90,10 +98,10 @@ pub fn run(args: ComposeArgs) -> Result<ExitCode> {
     }
     if plugged.is_empty() {
         let names: Vec<&str> = imports.iter().map(|(n, _)| n.as_str()).collect();
-        bail!(
-            "no plug provides an import of {consumer} (its imports: {})",
-            if names.is_empty() { "none".to_string() } else { names.join(", ") }
-        );
+        if names.is_empty() {
+            bail!("no plug satisfies any import of {consumer} (it has no imports)");
+        }
+        bail!("no plug satisfies any import of {consumer} (its imports: {})", names.join(", "));
     }
     let exports: Vec<String> = graph.types()[socket_world].exports.keys().cloned().collect();
     for name in &exports {
@@ -103,9 +111,12 @@ pub fn run(args: ComposeArgs) -> Result<ExitCode> {
     let bytes = graph
         .encode(EncodeOptions::default())
         .map_err(|e| anyhow!("cannot encode the composition: {}", one_line(&e.into())))?;
-    // wac-graph validated it with its own wasmparser; load it as Tessera would run it, too.
-    tessera_component::Component::new(&tessera_engine::Engine::default(), &bytes)
-        .map_err(|e| anyhow!("the composition does not load: {e}"))?;
+    // wac-graph's encoder is a different wasm-tools release than ours (0.258); check what it
+    // wrote with the workspace's validator. Every feature is on: this catches a malformed
+    // composition, and which proposals a runtime accepts is for the runtime to say at load.
+    Validator::new_with_features(WasmFeatures::all())
+        .validate_all(&bytes)
+        .map_err(|e| anyhow!("the composition is not valid: {}", one_line(&e.into())))?;
     std::fs::write(&args.output, &bytes)
         .map_err(|e| anyhow!("cannot write {}: {e}", args.output.display()))?;
 

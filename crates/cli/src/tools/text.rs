@@ -1,13 +1,14 @@
 //! `tessera print` (binary → text, with `wasmprinter`) and `tessera parse` (text → binary,
-//! with `wast`, which `wat` wraps), for modules and components alike.
+//! with `wat`), for modules and components alike: both libraries tell the two apart by
+//! themselves, so neither command needs to.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use clap::Args;
 
-use super::{read, write_out};
+use super::{one_line, read, to_binary, write_out};
 
 #[derive(Args)]
 pub struct PrintArgs {
@@ -20,7 +21,14 @@ pub struct PrintArgs {
 
 pub fn print(args: PrintArgs) -> Result<ExitCode> {
     let bytes = read(&args.file)?;
-    let text = wasmprinter::print_bytes(&bytes).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    if !bytes.starts_with(b"\0asm") {
+        bail!(
+            "{}: not a WebAssembly binary (text is turned into one with `tessera parse`)",
+            args.file.display()
+        );
+    }
+    let text =
+        wasmprinter::print_bytes(&bytes).map_err(|e| anyhow!("{}: {}", args.file.display(), one_line(&e)))?;
     write_out(args.output.as_deref(), text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -35,16 +43,8 @@ pub struct ParseArgs {
 }
 
 pub fn parse(args: ParseArgs) -> Result<ExitCode> {
-    let bytes = read(&args.file)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| anyhow!("{}: not UTF-8 text", args.file.display()))?;
-    // One line `FILE:LINE:COL: message`, which editors jump to.
-    let located = |e: wast::Error| {
-        let (line, col) = e.span().linecol_in(text);
-        anyhow!("{}:{}:{}: {}", args.file.display(), line + 1, col + 1, e.message())
-    };
-    let buf = wast::parser::ParseBuffer::new(text).map_err(located)?;
-    let mut wat = wast::parser::parse::<wast::Wat<'_>>(&buf).map_err(located)?;
-    let binary = wat.encode().map_err(located)?;
+    // A binary passes through unchanged, as with `wasm-tools parse`.
+    let binary = to_binary(&args.file, read(&args.file)?)?;
     write_out(Some(&args.output), &binary)?;
     Ok(ExitCode::SUCCESS)
 }
