@@ -155,13 +155,7 @@ pub fn is_component(bytes: &[u8]) -> bool {
 /// # Errors
 /// On a syntax error, with its line and column.
 pub fn parse_text(text: &str) -> Result<Vec<u8>> {
-    let located = |e: wast::Error| {
-        let (line, col) = e.span().linecol_in(text);
-        Error::Text(format!("text format error at {}:{}: {}", line + 1, col + 1, e.message()))
-    };
-    let buf = wast::parser::ParseBuffer::new(text).map_err(located)?;
-    let mut wat = wast::parser::parse::<wast::Wat<'_>>(&buf).map_err(located)?;
-    wat.encode().map_err(located)
+    tessera_engine::module::parse_text(text).map_err(|e| Error::Text(e.to_string()))
 }
 
 fn features() -> WasmFeatures {

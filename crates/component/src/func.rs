@@ -126,7 +126,20 @@ fn call_lifted<T: 'static>(
 ) -> Result<Vec<Val>> {
     let entering = inst.entering_set(caller);
     InstanceState::enter(&entering)?;
-    let r = run_lifted(store, core, opts, ty, inst, args);
+    let scope = inst.lock().push_scope();
+    let r = run_in_scope(store, core, opts, ty, inst, args);
+    let left = inst.lock().pop_scope(scope);
+    let r = r.and_then(|(results, flat_results)| {
+        // The spec checks this when the callee returns, before `post-return` runs.
+        trap_if(left != 0, "borrow handles still remain at the end of the call")?;
+        if let Some(post_return) = opts.post_return {
+            inst.set_may_leave(false);
+            let r = post_return.call(store, &flat_results, &mut []);
+            inst.set_may_leave(true);
+            r?;
+        }
+        Ok(results)
+    });
     // A trap leaves the instance entered: it may not be entered again (as in the spec, a
     // trap ends the instance). Errors that are not traps (a host value of the wrong type)
     // happen before the guest ran and leave it usable.
@@ -134,29 +147,6 @@ fn call_lifted<T: 'static>(
         InstanceState::leave(&entering);
     }
     r
-}
-
-fn run_lifted<T: 'static>(
-    store: &mut Store<T>,
-    core: CoreFunc,
-    opts: &Options,
-    ty: &FuncType,
-    inst: &Arc<InstanceState>,
-    args: &[Val],
-) -> Result<Vec<Val>> {
-    let scope = inst.lock().push_scope();
-    let r = run_in_scope(store, core, opts, ty, inst, args);
-    let left = inst.lock().pop_scope(scope);
-    let results = r?;
-    // The spec checks this when the callee returns, before `post-return` runs.
-    trap_if(left != 0, "borrow handles still remain at the end of the call")?;
-    if let Some(post_return) = opts.post_return {
-        inst.set_may_leave(false);
-        let r = post_return.call(store, &results.1, &mut []);
-        inst.set_may_leave(true);
-        r?;
-    }
-    Ok(results.0)
 }
 
 /// Lowers the arguments, runs the core function and lifts its results; returns them with

@@ -199,7 +199,11 @@ impl Module {
 }
 
 /// Encodes WebAssembly text (`wat`) to binary; errors carry the line and column.
-fn parse_text(text: &str) -> Result<Vec<u8>> {
+/// Encodes WebAssembly text — a module, or a component — as binary.
+///
+/// # Errors
+/// On a syntax error, as `text format error at LINE:COL: message`.
+pub fn parse_text(text: &str) -> Result<Vec<u8>> {
     let located = |e: wast::Error| {
         let (line, col) = e.span().linecol_in(text);
         Error::Text(format!("text format error at {}:{}: {}", line + 1, col + 1, e.message()))
