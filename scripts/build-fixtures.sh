@@ -10,7 +10,7 @@
 # and the benchmark workloads, whose results the engine tests check:
 #   benches/target/wasm32-unknown-unknown/release/wl_*.wasm
 # and the Component Model guests that crates/component's tests componentize and run:
-#   crates/component/tests/guests/target/wasm32-unknown-unknown/release/{types,resources}.wasm
+#   crates/component/tests/guests/target/wasm32-unknown-unknown/release/{types,resources,host_impl}.wasm
 # and the plugin-host example's plugins:
 #   examples/plugin-host/plugins/target/wasm32-wasip2/release/*.wasm
 # and the calculator tutorial's components:
