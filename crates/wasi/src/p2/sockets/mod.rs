@@ -196,6 +196,46 @@ fn buffer_size(a: &Args<'_>, i: usize) -> HostResult<usize> {
     }
 }
 
+/// The unicast hop limit (IPv4 TTL), an option both TCP and UDP sockets have.
+fn hop_limit(fd: impl std::os::fd::AsFd, family: Family) -> HostResult<Val> {
+    match family {
+        Family::V4 => rustix::net::sockopt::ip_ttl(fd).map(|t| t.min(255) as u8),
+        Family::V6 => rustix::net::sockopt::ipv6_unicast_hops(fd),
+    }
+    .map(Val::U8)
+    .map_err(rustix_err)
+}
+
+/// Sets the hop limit from argument `i`; 0 is `invalid-argument`.
+fn set_hop_limit(fd: impl std::os::fd::AsFd, family: Family, a: &Args<'_>, i: usize) -> HostResult<()> {
+    match (a.u8(i)?, family) {
+        (0, _) => Err(NetCode::INVALID_ARGUMENT.into()),
+        (n, Family::V4) => rustix::net::sockopt::set_ip_ttl(fd, u32::from(n)).map_err(rustix_err),
+        (n, Family::V6) => rustix::net::sockopt::set_ipv6_unicast_hops(fd, Some(n)).map_err(rustix_err),
+    }
+}
+
+/// The receive (`send` false) or send buffer size.
+fn buffer_size_val(fd: impl std::os::fd::AsFd, send: bool) -> HostResult<Val> {
+    let n = if send {
+        rustix::net::sockopt::socket_send_buffer_size(fd)
+    } else {
+        rustix::net::sockopt::socket_recv_buffer_size(fd)
+    };
+    n.map(|n| Val::U64(n as u64)).map_err(rustix_err)
+}
+
+/// Sets the receive or send buffer size from argument `i`.
+fn set_buffer_size(fd: impl std::os::fd::AsFd, send: bool, a: &Args<'_>, i: usize) -> HostResult<()> {
+    let n = buffer_size(a, i)?;
+    if send {
+        rustix::net::sockopt::set_socket_send_buffer_size(fd, n)
+    } else {
+        rustix::net::sockopt::set_socket_recv_buffer_size(fd, n)
+    }
+    .map_err(rustix_err)
+}
+
 /// A host error as the interface's `error-code`.
 fn net_err(e: std::io::Error) -> super::HostError {
     NetCode::from_io(&e).into()

@@ -13,8 +13,8 @@ use rustix::net::sockopt;
 use tessera_component::{Linker, Result, Val};
 
 use super::{
-    addr_val, buffer_size, check_addr, check_remote, family_arg, granted, network, new_socket, parse_addr,
-    push_socket, rustix_err, Family,
+    addr_val, buffer_size, buffer_size_val, check_addr, check_remote, family_arg, granted, hop_limit,
+    network, new_socket, parse_addr, push_socket, rustix_err, set_buffer_size, set_hop_limit, Family,
 };
 use crate::ctx::WasiCtx;
 use crate::p2::io::{subscribe, Source, Wait};
@@ -201,6 +201,15 @@ fn nanos(d: Duration) -> Val {
 }
 
 /// Defines a getter/setter pair of a socket option: `get(socket)` and `set(socket, args)`.
+/// The socket of argument 0, unless it is closed (options are `invalid-state` then).
+fn open_sock<'c>(ctx: &'c mut WasiCtx, a: &Args<'_>) -> HostResult<&'c mut TcpSocket> {
+    let s = sock(ctx, a)?;
+    if s.state == State::Closed {
+        return Err(NetCode::INVALID_STATE.into());
+    }
+    Ok(s)
+}
+
 macro_rules! option {
     ($i:ident, $name:literal, |$s:ident| $get:expr, |$s2:ident, $a:ident| $set:expr) => {
         $i.func_result(concat!("[method]tcp-socket.", $name), |ctx, a| {
@@ -299,31 +308,26 @@ pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, get: Getter<T>) -> Result<
             n => sockopt::set_tcp_keepcnt(s.sock(), n),
         }
     });
-    option!(
-        i,
-        "hop-limit",
-        |s| match s.family {
-            Family::V4 => sockopt::ip_ttl(s.sock()).map(|t| Val::U8(t.min(255) as u8)),
-            Family::V6 => sockopt::ipv6_unicast_hops(s.sock()).map(Val::U8),
-        },
-        |s, a| match (a.u8(1)?, s.family) {
-            (0, _) => return Err(NetCode::INVALID_ARGUMENT.into()),
-            (n, Family::V4) => sockopt::set_ip_ttl(s.sock(), u32::from(n)),
-            (n, Family::V6) => sockopt::set_ipv6_unicast_hops(s.sock(), Some(n)),
-        }
-    );
-    option!(
-        i,
-        "receive-buffer-size",
-        |s| sockopt::socket_recv_buffer_size(s.sock()).map(|n| Val::U64(n as u64)),
-        |s, a| sockopt::set_socket_recv_buffer_size(s.sock(), buffer_size(a, 1)?)
-    );
-    option!(
-        i,
-        "send-buffer-size",
-        |s| sockopt::socket_send_buffer_size(s.sock()).map(|n| Val::U64(n as u64)),
-        |s, a| sockopt::set_socket_send_buffer_size(s.sock(), buffer_size(a, 1)?)
-    );
+    // Options TCP shares with UDP (see `super::hop_limit` and `super::buffer_size_val`).
+    i.func_result("[method]tcp-socket.hop-limit", |ctx, a| {
+        open_sock(ctx, a).and_then(|s| hop_limit(s.sock(), s.family))
+    })?;
+    i.func_result("[method]tcp-socket.set-hop-limit", |ctx, a| {
+        let s = open_sock(ctx, a)?;
+        set_hop_limit(s.sock(), s.family, a, 1).map(|()| unit())
+    })?;
+    i.func_result("[method]tcp-socket.receive-buffer-size", |ctx, a| {
+        buffer_size_val(open_sock(ctx, a)?.sock(), false)
+    })?;
+    i.func_result("[method]tcp-socket.set-receive-buffer-size", |ctx, a| {
+        set_buffer_size(open_sock(ctx, a)?.sock(), false, a, 1).map(|()| unit())
+    })?;
+    i.func_result("[method]tcp-socket.send-buffer-size", |ctx, a| {
+        buffer_size_val(open_sock(ctx, a)?.sock(), true)
+    })?;
+    i.func_result("[method]tcp-socket.set-send-buffer-size", |ctx, a| {
+        set_buffer_size(open_sock(ctx, a)?.sock(), true, a, 1).map(|()| unit())
+    })?;
     i.func("[method]tcp-socket.subscribe", |ctx, a| {
         let rep = a.rep(0)?;
         ctx.p2.table.tcp(rep)?;

@@ -10,13 +10,12 @@ use std::net::{SocketAddr, UdpSocket as StdUdp};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
-use rustix::net::sockopt;
 use tessera_component::{Linker, Result, Val};
 
 use super::{
     addr_val, check_addr, check_remote, family_arg, granted, network, new_socket, parse_addr, push_socket,
 };
-use super::{net_err, rustix_err, Family};
+use super::{buffer_size_val, hop_limit, net_err, rustix_err, set_buffer_size, set_hop_limit, Family};
 use crate::ctx::WasiCtx;
 use crate::p2::io::{subscribe, Source, Wait};
 use crate::p2::sockets_code::NetCode;
@@ -248,42 +247,23 @@ pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, get: Getter<T>) -> Result<
     i.func("[method]udp-socket.address-family", |ctx, a| Ok(sock(ctx, a)?.family.val()))?;
     i.func_result("[method]udp-socket.unicast-hop-limit", |ctx, a| {
         let s = sock(ctx, a)?;
-        let hops = match s.family {
-            Family::V4 => sockopt::ip_ttl(&*s.sock).map(|t| t.min(255) as u8),
-            Family::V6 => sockopt::ipv6_unicast_hops(&*s.sock),
-        };
-        hops.map(Val::U8).map_err(rustix_err)
+        hop_limit(&*s.sock, s.family)
     })?;
     i.func_result("[method]udp-socket.set-unicast-hop-limit", |ctx, a| {
-        let n = a.u8(1)?;
-        if n == 0 {
-            return Err(NetCode::INVALID_ARGUMENT.into());
-        }
         let s = sock(ctx, a)?;
-        match s.family {
-            Family::V4 => sockopt::set_ip_ttl(&*s.sock, u32::from(n)),
-            Family::V6 => sockopt::set_ipv6_unicast_hops(&*s.sock, Some(n)),
-        }
-        .map_err(rustix_err)?;
-        Ok(unit())
+        set_hop_limit(&*s.sock, s.family, a, 1).map(|()| unit())
     })?;
     i.func_result("[method]udp-socket.receive-buffer-size", |ctx, a| {
-        let n = sockopt::socket_recv_buffer_size(&*sock(ctx, a)?.sock).map_err(rustix_err)?;
-        Ok(Val::U64(n as u64))
+        buffer_size_val(&*sock(ctx, a)?.sock, false)
     })?;
     i.func_result("[method]udp-socket.set-receive-buffer-size", |ctx, a| {
-        let n = super::buffer_size(a, 1)?;
-        sockopt::set_socket_recv_buffer_size(&*sock(ctx, a)?.sock, n).map_err(rustix_err)?;
-        Ok(unit())
+        set_buffer_size(&*sock(ctx, a)?.sock, false, a, 1).map(|()| unit())
     })?;
     i.func_result("[method]udp-socket.send-buffer-size", |ctx, a| {
-        let n = sockopt::socket_send_buffer_size(&*sock(ctx, a)?.sock).map_err(rustix_err)?;
-        Ok(Val::U64(n as u64))
+        buffer_size_val(&*sock(ctx, a)?.sock, true)
     })?;
     i.func_result("[method]udp-socket.set-send-buffer-size", |ctx, a| {
-        let n = super::buffer_size(a, 1)?;
-        sockopt::set_socket_send_buffer_size(&*sock(ctx, a)?.sock, n).map_err(rustix_err)?;
-        Ok(unit())
+        set_buffer_size(&*sock(ctx, a)?.sock, true, a, 1).map(|()| unit())
     })?;
     // The socket itself has nothing to wait for: its streams do.
     i.func("[method]udp-socket.subscribe", |ctx, a| {
