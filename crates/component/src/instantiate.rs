@@ -79,6 +79,10 @@ struct Frame<'a> {
     instances: Vec<Arc<Exports>>,
     components: Vec<Arc<ComponentDef>>,
     exports: Exports,
+    /// Whether this is the outermost component, whose imports come from the host unchecked.
+    root: bool,
+    /// Set while one of the root's imports is being added: function types are compared then.
+    checking_import: bool,
 }
 
 fn func_mismatch(expected: &crate::types::FuncType, given: &crate::types::FuncType) -> Error {
@@ -159,13 +163,19 @@ impl<'a> Frame<'a> {
         match (kind, item) {
             (ComponentExternalKind::Func, Item::Func(f)) => {
                 let idx = self.funcs.len() as u32;
-                let expected = self.converter().func(self.types.component_function_at(idx))?;
-                // Host functions learn their type from the import they satisfy; functions
-                // of components must have it already.
+                // Host functions learn their type from the import they satisfy; functions of
+                // components have it already, and only the root's imports can disagree with
+                // it (everything else was checked by the validator).
                 let f = match f.ty() {
-                    None => f.with_type(expected),
-                    Some(given) if *given == expected => f,
-                    Some(given) => return Err(func_mismatch(&expected, given)),
+                    None => f.with_type(self.converter().func(self.types.component_function_at(idx))?),
+                    Some(given) if self.checking_import => {
+                        let expected = self.converter().func(self.types.component_function_at(idx))?;
+                        if *given != expected {
+                            return Err(func_mismatch(&expected, given));
+                        }
+                        f
+                    }
+                    Some(_) => f,
                 };
                 self.funcs.push(f);
             }
@@ -239,7 +249,7 @@ impl<'a> Frame<'a> {
             (ComponentEntityType::Type { .. }, Item::Type(Some(_))) => return Err(resource_mismatch(false)),
             (ComponentEntityType::Instance(id), Item::Instance(e)) => self.bind_instance(*id, e)?,
             (ComponentEntityType::Func(id), Item::Func(f)) => {
-                if let Some(given) = f.ty() {
+                if let (Some(given), true) = (f.ty(), self.checking_import) {
                     let expected = self.converter().func(*id)?;
                     if *given != expected {
                         return Err(func_mismatch(&expected, given));
@@ -293,6 +303,7 @@ pub(crate) fn instantiate<T: 'static>(
     args: &dyn Fn(&str) -> Option<Item>,
     parent: Option<Arc<InstanceState>>,
 ) -> Result<Arc<Exports>> {
+    let root = parent.is_none();
     let mut f = Frame {
         types: def.types.as_ref(),
         state: InstanceState::new(parent),
@@ -308,6 +319,8 @@ pub(crate) fn instantiate<T: 'static>(
         instances: Vec::new(),
         components: Vec::new(),
         exports: Exports::default(),
+        root,
+        checking_import: false,
     };
     for d in &def.defs {
         step(store, &mut f, d, args)?;
@@ -338,7 +351,10 @@ fn step<T: 'static>(
         Def::Import { name, ty } => {
             let item = args(name).ok_or_else(|| Error::MissingImport(name.clone()))?;
             let kind = kind_of(ty);
-            f.push_item(kind, item).map_err(|e| match e {
+            f.checking_import = f.root;
+            let pushed = f.push_item(kind, item);
+            f.checking_import = false;
+            pushed.map_err(|e| match e {
                 Error::InvalidComponent(reason) | Error::BadImport { reason, .. } => {
                     Error::BadImport { name: name.clone(), reason }
                 }
