@@ -147,7 +147,7 @@ impl Component {
 
 /// Whether `bytes` start like a binary component (as opposed to a core module).
 pub fn is_component(bytes: &[u8]) -> bool {
-    bytes.len() >= 8 && bytes.starts_with(b"\0asm") && bytes[6..8] == [1, 0]
+    Parser::is_component(bytes)
 }
 
 /// Parses component text (`(component ...)`) or module text into binary.
