@@ -1,5 +1,57 @@
 //! Bounds-checked access to linear memory and tables for the interpreter.
 
+/// Memory 0 of the running instance as the interpreter's hot loads and stores see it: its
+/// base and length in locals, instead of a walk from the store to the memory's `Vec` on every
+/// access.
+///
+/// A view is valid while the buffer it was taken from is neither reallocated nor accessed
+/// through another path. The interpreter takes it when a frame starts or resumes running and
+/// retakes it after every instruction that reaches memory through the store (`memory.grow`,
+/// `memory.fill/copy/init`); calls leave the inner loop, so host code (which may grow or
+/// write memory) never runs while a view is in use.
+#[derive(Copy, Clone)]
+pub(super) struct MemView {
+    base: *mut u8,
+    len: usize,
+}
+
+impl MemView {
+    /// No memory: every access is out of bounds.
+    pub(super) const NONE: MemView = MemView { base: std::ptr::null_mut(), len: 0 };
+
+    pub(super) fn of(data: &mut Vec<u8>) -> MemView {
+        // `Vec::as_mut_ptr` does not materialise a reference to the elements, so the pointer
+        // stays valid alongside the `Vec` until the next reallocation or access by reference.
+        MemView { base: data.as_mut_ptr(), len: data.len() }
+    }
+
+    /// The `N` bytes at `addr + off`, or `None` if any of them is out of bounds.
+    #[inline(always)]
+    pub(super) fn read<const N: usize>(self, addr: u32, off: u32) -> Option<[u8; N]> {
+        // Both terms fit in 32 bits, so the sums cannot overflow a u64.
+        let ea = u64::from(addr) + u64::from(off);
+        if ea + N as u64 > self.len as u64 {
+            return None;
+        }
+        // SAFETY: `ea..ea + N` lies within the `len` bytes at `base`, which the type's
+        // validity rule keeps a live allocation; `read_unaligned` needs no alignment.
+        Some(unsafe { self.base.add(ea as usize).cast::<[u8; N]>().read_unaligned() })
+    }
+
+    /// Writes `bytes` at `addr + off`, or returns `None` (writing nothing) if out of bounds.
+    #[inline(always)]
+    pub(super) fn write<const N: usize>(self, addr: u32, off: u32, bytes: [u8; N]) -> Option<()> {
+        let ea = u64::from(addr) + u64::from(off);
+        if ea + N as u64 > self.len as u64 {
+            return None;
+        }
+        // SAFETY: as for `read`; the interpreter holds `&mut Store`, so nothing else is
+        // reading or writing this memory meanwhile.
+        unsafe { self.base.add(ea as usize).cast::<[u8; N]>().write_unaligned(bytes) };
+        Some(())
+    }
+}
+
 #[inline(always)]
 pub(super) fn read<const N: usize>(mem: &[u8], addr: u64, off: u32) -> Option<[u8; N]> {
     let ea = usize::try_from(addr + u64::from(off)).ok()?;

@@ -11,6 +11,7 @@
 //! (upper bits are ignored on read), `i64`/`f64` use all 64, references are a store index
 //! plus one (zero is null).
 
+mod operands;
 mod ops;
 
 pub use ops::{BinOp, CmpOp, LoadOp, StoreOp, UnOp, V128LoadOp};
@@ -488,6 +489,26 @@ pub enum Instr {
         addr: Slot,
         off: u32,
     },
+    I32Load8S {
+        d: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I32Load16U {
+        d: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I32Load16S {
+        d: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    I64Load32U {
+        d: Slot,
+        addr: Slot,
+        off: u32,
+    },
     I32Store {
         s: Slot,
         addr: Slot,
@@ -502,6 +523,16 @@ pub enum Instr {
         s: Slot,
         addr: Slot,
         off: u32,
+    },
+    I32Store16 {
+        s: Slot,
+        addr: Slot,
+        off: u32,
+    },
+    /// `i64.extend_i32_u`, frequent enough in address arithmetic to skip `Unary`'s dispatch.
+    I64ExtendI32U {
+        d: Slot,
+        s: Slot,
     },
     I32CmpImm {
         op: CmpOp,
@@ -581,13 +612,23 @@ impl Instr {
     /// # Panics
     /// If `self` is not a branch (a translator bug).
     pub fn set_target(&mut self, target: Target) {
+        match self.target_mut() {
+            Some(t) => *t = target,
+            None => unreachable!("not a branch: {self:?}"),
+        }
+    }
+
+    /// The branch target of a branch instruction. The one list of branches: the translator
+    /// patches targets through it and the verifier checks them through it, so a branch the
+    /// translator can emit is always checked.
+    pub fn target_mut(&mut self) -> Option<&mut Target> {
         match self {
             Instr::Br { t }
             | Instr::BrIfNz { t, .. }
             | Instr::BrIfEqz { t, .. }
             | Instr::BrCmpI32 { t, .. }
-            | Instr::BrCmpI32Imm { t, .. } => *t = target,
-            other => unreachable!("not a branch: {other:?}"),
+            | Instr::BrCmpI32Imm { t, .. } => Some(t),
+            _ => None,
         }
     }
 
@@ -644,6 +685,11 @@ impl Instr {
             | Instr::I32Load { d, .. }
             | Instr::I64Load { d, .. }
             | Instr::I32Load8U { d, .. }
+            | Instr::I32Load8S { d, .. }
+            | Instr::I32Load16U { d, .. }
+            | Instr::I32Load16S { d, .. }
+            | Instr::I64Load32U { d, .. }
+            | Instr::I64ExtendI32U { d, .. }
             | Instr::Const32 { d, .. }
             | Instr::Const64 { d, .. }
             | Instr::Copy { d, .. }

@@ -4,35 +4,41 @@
 use crate::simd::LoadKind;
 
 /// `i32` comparisons shared by the fused compare-and-branch instructions.
+///
+/// Each discriminant is the comparison's truth table: bit 0 set if it holds when `a < b`, bit
+/// 1 when `a == b`, bit 3 when `a > b`, and bit 2 marks a signed comparison. [`CmpOp::eval`]
+/// reads the answer out of it without a branch: a second jump table behind every compare was
+/// one mispredicted indirect jump per loop iteration (measured with `perf annotate`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum CmpOp {
-    Eq,
-    Ne,
-    LtS,
-    LtU,
-    GtS,
-    GtU,
-    LeS,
-    LeU,
-    GeS,
-    GeU,
+    Eq = CMP_EQ,
+    Ne = CMP_LT | CMP_GT,
+    LtS = CMP_LT | CMP_SIGNED,
+    LtU = CMP_LT,
+    GtS = CMP_GT | CMP_SIGNED,
+    GtU = CMP_GT,
+    LeS = CMP_LT | CMP_EQ | CMP_SIGNED,
+    LeU = CMP_LT | CMP_EQ,
+    GeS = CMP_GT | CMP_EQ | CMP_SIGNED,
+    GeU = CMP_GT | CMP_EQ,
 }
+
+const CMP_LT: u8 = 1 << 0;
+const CMP_EQ: u8 = 1 << 1;
+const CMP_SIGNED: u8 = 1 << 2;
+const CMP_GT: u8 = 1 << 3;
 
 impl CmpOp {
     #[inline(always)]
     pub fn eval(self, a: u32, b: u32) -> bool {
-        match self {
-            CmpOp::Eq => a == b,
-            CmpOp::Ne => a != b,
-            CmpOp::LtS => (a as i32) < (b as i32),
-            CmpOp::LtU => a < b,
-            CmpOp::GtS => (a as i32) > (b as i32),
-            CmpOp::GtU => a > b,
-            CmpOp::LeS => (a as i32) <= (b as i32),
-            CmpOp::LeU => a <= b,
-            CmpOp::GeS => (a as i32) >= (b as i32),
-            CmpOp::GeU => a >= b,
-        }
+        let table = u32::from(self as u8);
+        // A signed comparison is the unsigned one with both sign bits flipped.
+        let flip = (table & u32::from(CMP_SIGNED)) << 29;
+        let (a, b) = (a ^ flip, b ^ flip);
+        // 0 when a < b, 1 when a == b, 3 when a > b: the bit positions of the table.
+        let outcome = 2 * u32::from(a > b) + u32::from(a >= b);
+        (table >> outcome) & 1 != 0
     }
 
     /// The comparison that holds exactly when this one does not.
@@ -214,4 +220,35 @@ pub enum BinOp {
     F64Min,
     F64Max,
     F64Copysign,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CmpOp;
+
+    #[test]
+    fn cmp_op_truth_tables_match_the_operators() {
+        let values = [0u32, 1, 2, 0x7fff_ffff, 0x8000_0000, 0x8000_0001, u32::MAX - 1, u32::MAX];
+        for a in values {
+            for b in values {
+                let (sa, sb) = (a as i32, b as i32);
+                let expected = [
+                    (CmpOp::Eq, a == b),
+                    (CmpOp::Ne, a != b),
+                    (CmpOp::LtS, sa < sb),
+                    (CmpOp::LtU, a < b),
+                    (CmpOp::GtS, sa > sb),
+                    (CmpOp::GtU, a > b),
+                    (CmpOp::LeS, sa <= sb),
+                    (CmpOp::LeU, a <= b),
+                    (CmpOp::GeS, sa >= sb),
+                    (CmpOp::GeU, a >= b),
+                ];
+                for (op, want) in expected {
+                    assert_eq!(op.eval(a, b), want, "{op:?} {a:#x} {b:#x}");
+                    assert_eq!(op.negate().eval(a, b), !want, "negated {op:?} {a:#x} {b:#x}");
+                }
+            }
+        }
+    }
 }

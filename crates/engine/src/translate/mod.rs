@@ -12,6 +12,7 @@
 //! a bug and is reported as an error rather than a panic.
 
 mod ops;
+mod verify;
 
 use crate::ir::{Instr, Slot, Target, UnOp};
 use crate::module::ModuleInner;
@@ -25,7 +26,9 @@ pub(crate) struct CompiledFunc {
     pub(crate) param_slots: u16,
     /// Slots taken by parameters and declared locals (declared locals start zeroed).
     pub(crate) local_slots: u16,
-    /// Slots the frame needs in all: locals plus the deepest operand stack.
+    /// Slots the frame needs in all: locals, the deepest operand stack, and one spare slot so
+    /// that every slot an instruction names has a successor inside the frame (a `v128` takes
+    /// two; see `verify`).
     pub(crate) frame_slots: u32,
     /// `v128` constants and shuffle lane masks referenced by index.
     pub(crate) consts: Box<[u128]>,
@@ -173,14 +176,16 @@ pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledF
             break;
         }
     }
-    Ok(CompiledFunc {
+    let func = CompiledFunc {
         code: t.code.into_boxed_slice(),
         param_slots,
         local_slots: t.num_local_slots as u16,
-        frame_slots: t.num_local_slots + t.max_height,
+        frame_slots: t.num_local_slots + t.max_height + 1,
         consts: t.consts.into_boxed_slice(),
         memargs: t.memargs.into_boxed_slice(),
-    })
+    };
+    verify::verify(&func)?;
+    Ok(func)
 }
 
 impl Translator<'_> {

@@ -331,7 +331,10 @@ impl Translator<'_> {
         let a = self.pop()?;
         let s = self.src(a);
         let d = self.push_home(ty)?;
-        self.emit_result(Instr::Unary { op, d, s });
+        self.emit_result(match op {
+            UnOp::I64ExtendI32U => Instr::I64ExtendI32U { d, s },
+            _ => Instr::Unary { op, d, s },
+        });
         Ok(())
     }
 
@@ -512,6 +515,10 @@ impl Translator<'_> {
             (LoadOp::I32 | LoadOp::F32, 0) => Instr::I32Load { d, addr, off },
             (LoadOp::I64 | LoadOp::F64, 0) => Instr::I64Load { d, addr, off },
             (LoadOp::I32_8U, 0) => Instr::I32Load8U { d, addr, off },
+            (LoadOp::I32_8S, 0) => Instr::I32Load8S { d, addr, off },
+            (LoadOp::I32_16U, 0) => Instr::I32Load16U { d, addr, off },
+            (LoadOp::I32_16S, 0) => Instr::I32Load16S { d, addr, off },
+            (LoadOp::I64_32U, 0) => Instr::I64Load32U { d, addr, off },
             _ => Instr::Load { kind, d, addr, mem, off },
         });
         Ok(())
@@ -524,6 +531,7 @@ impl Translator<'_> {
             (StoreOp::B4, 0) => Instr::I32Store { s, addr, off },
             (StoreOp::B8, 0) => Instr::I64Store { s, addr, off },
             (StoreOp::B1, 0) => Instr::I32Store8 { s, addr, off },
+            (StoreOp::B2, 0) => Instr::I32Store16 { s, addr, off },
             _ => Instr::Store { kind, s, addr, mem, off },
         });
         Ok(())
