@@ -13,32 +13,69 @@ use crate::simd::{self, LoadKind, Shape};
 use crate::store::{Func, StoreInner, PAGE_SIZE};
 use crate::translate::CompiledFunc;
 
+use super::frames::{compiled, enter_frame, CodeRef};
+use super::Frame;
+
 /// Why the inner loop stopped running the current frame.
 pub(super) enum Next {
     Return,
-    Call { fid: usize, base: Slot, tail: bool },
+    Call {
+        fid: usize,
+        base: Slot,
+        tail: bool,
+    },
+    /// A call of defined function `f` of the running instance.
+    CallInternal {
+        f: u32,
+        base: Slot,
+    },
     Trap(TrapCode),
 }
 
-/// Runs `func` (of store instance `inst`, whose memory 0 is store memory `mem0`, `usize::MAX`
-/// for none) from instruction `*pc` until it calls, returns or traps; on a call or return,
-/// leaves in `*pc` where to resume.
+/// The running frame, handed back and forth between [`super::run`] and [`run_frame`].
+pub(super) struct Position {
+    pub(super) cf: CodeRef,
+    pub(super) pc: usize,
+    pub(super) bp: usize,
+    pub(super) inst: u32,
+    pub(super) index: u32,
+    /// Store index of the instance's memory 0 (`usize::MAX` for none).
+    pub(super) mem0: usize,
+}
+
+/// The value stack and the suspended callers of one `run`.
+pub(super) struct Stack<'a> {
+    pub(super) regs: &'a mut Vec<u64>,
+    pub(super) frames: &'a mut Vec<Frame>,
+    /// Frames this run may push before the call depth limit.
+    pub(super) max_frames: usize,
+    pub(super) max_slots: usize,
+}
+
+/// Runs the frame at `pos` until it calls something other than a function defined in its own
+/// module, returns to a caller in another instance (or to the host), or traps. Calls between
+/// functions of one instance and their returns stay in this loop. On a call or return,
+/// leaves in `pos` the frame to continue with and where.
 ///
 /// # Safety
-/// `fp` must point at `func.frame_slots` initialised slots that nothing else reads or writes
-/// until this returns, and `*pc` must be 0 or a point this function left in `*pc` earlier for
-/// the same `func`.
-pub(super) unsafe fn run_frame(
-    store: &mut StoreInner,
-    func: &CompiledFunc,
-    pc: &mut usize,
-    fp: *mut u64,
-    inst: u32,
-    mem0: usize,
-) -> Next {
-    let current = func;
-    let code: *const Instr = current.code.as_ptr();
+/// `stack.regs` must be at least `pos.bp + frame_slots` of `pos.cf`'s code long, and `pos.pc`
+/// must be 0 or a point this function left for the same code (in `pos` or a [`Frame`]).
+pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &mut Position) -> Next {
+    // Calls and returns that stay in this loop stay in this instance.
+    let (inst, mem0) = (pos.inst, pos.mem0);
+    let mut current: &CompiledFunc = pos.cf.get();
+    let mut code: *const Instr = current.code.as_ptr();
+    // SAFETY: `regs` is at least `bp + frame_slots` long (this function's contract, then
+    // `enter_frame` for every frame entered here); `fp` is taken again after every change to
+    // `regs` and nothing else touches `regs` while this function runs.
+    let mut fp: *mut u64 = unsafe { stack.regs.as_mut_ptr().add(pos.bp) };
     let mut view = mem_view(store, mem0);
+    // Slot access without a bounds check per operand.
+    //
+    // SAFETY (for every `r!`, `w!`, `rv!`, `wv!`): `fp` points at the running frame's
+    // `frame_slots` slots (see where it is set); the code passed `translate::verify`, which
+    // checked that every slot an instruction names, and the slot after it, is below
+    // `frame_slots`.
     macro_rules! r {
         ($s:expr) => {
             unsafe { *fp.add($s as usize) }
@@ -158,7 +195,7 @@ pub(super) unsafe fn run_frame(
     // checked, or steps past an instruction that is not last: verify checked that the code
     // ends with one that never falls through. Stepping past that last one gives the
     // one-past-the-end pointer, which is never read.
-    let mut ip = unsafe { code.add(*pc) };
+    let mut ip = unsafe { code.add(pos.pc) };
     macro_rules! jump {
         ($t:expr) => {
             ip = unsafe { code.add($t as usize) }
@@ -210,10 +247,46 @@ pub(super) unsafe fn run_frame(
                 let i = (r!(c) as u32).min(len);
                 ip = unsafe { ip.add(i as usize) };
             }
-            Instr::Return => break Next::Return,
+            Instr::Return => match stack.frames.last() {
+                Some(caller) if caller.inst == inst => {
+                    let caller = stack.frames.pop().expect("just looked at it");
+                    pos.cf = caller.func;
+                    pos.bp = caller.bp;
+                    pos.index = caller.index;
+                    current = caller.func.get();
+                    code = current.code.as_ptr();
+                    // SAFETY: a frame's `pc` was recorded below from a valid `ip`, and the
+                    // caller's slots are still in `regs`, which never shrinks.
+                    ip = unsafe { code.add(caller.pc) };
+                    fp = unsafe { stack.regs.as_mut_ptr().add(caller.bp) };
+                }
+                _ => break Next::Return,
+            },
             Instr::Call { f, base } => {
                 let fid = store.instances[inst as usize].funcs[f as usize] as usize;
                 break Next::Call { fid, base, tail: false };
+            }
+            Instr::CallInternal { f, base } => {
+                // A function that fails to translate is reported by `run`.
+                let Ok(callee) = compiled(store, inst, f) else { break Next::CallInternal { f, base } };
+                if stack.frames.len() + 1 >= stack.max_frames {
+                    trap!(TrapCode::StackOverflow);
+                }
+                let new_bp = pos.bp + base as usize;
+                if let Err(code) = enter_frame(stack.regs, stack.max_slots, new_bp, callee.get()) {
+                    trap!(code);
+                }
+                // SAFETY: `ip` and `code` point into the same code array.
+                let pc = unsafe { ip.offset_from(code) } as usize;
+                stack.frames.push(Frame { func: pos.cf, pc, bp: pos.bp, inst, index: pos.index, mem0 });
+                pos.cf = callee;
+                pos.bp = new_bp;
+                pos.index = f;
+                current = callee.get();
+                code = current.code.as_ptr();
+                ip = code;
+                // SAFETY: `enter_frame` just made `regs` at least `new_bp + frame_slots` long.
+                fp = unsafe { stack.regs.as_mut_ptr().add(new_bp) };
             }
             Instr::ReturnCall { f, base } => {
                 let fid = store.instances[inst as usize].funcs[f as usize] as usize;
@@ -548,7 +621,7 @@ pub(super) unsafe fn run_frame(
         }
     };
     // SAFETY: `ip` and `code` point into (or one past) the same code array.
-    *pc = unsafe { ip.offset_from(code) } as usize;
+    pos.pc = unsafe { ip.offset_from(code) } as usize;
     next
 }
 

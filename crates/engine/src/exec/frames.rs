@@ -1,9 +1,10 @@
 //! Frames: the running code reference, frame set-up, and backtraces.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::Frame;
 use crate::error::{Error, FrameInfo, Result, TrapCode};
+use crate::module::ModuleInner;
 use crate::store::StoreInner;
 use crate::translate::CompiledFunc;
 
@@ -26,9 +27,22 @@ impl CodeRef {
     }
 }
 
+/// The code of function `index` (a defined one) of instance `inst`, translating it first if
+/// this is its first call.
+#[inline]
 pub(super) fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<CodeRef> {
     let m = &s.instances[inst as usize].module;
-    let code = m.compiled_func_ref(index - m.num_imported_funcs).map_err(Error::Unsupported)?;
+    let defined = index - m.num_imported_funcs;
+    match m.compiled.get(defined as usize).and_then(OnceLock::get) {
+        Some(Ok(code)) => Ok(CodeRef(Arc::as_ptr(code))),
+        _ => translate_now(m, defined),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn translate_now(m: &ModuleInner, defined: u32) -> Result<CodeRef> {
+    let code = m.compiled_func_ref(defined).map_err(Error::Unsupported)?;
     Ok(CodeRef(Arc::as_ptr(code)))
 }
 

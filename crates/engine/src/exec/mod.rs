@@ -12,7 +12,7 @@ mod frames;
 mod memory;
 mod num;
 
-use dispatch::Next;
+use dispatch::{Next, Position, Stack};
 use frames::{backtrace, compiled, enter_frame, mem0_of, CodeRef};
 
 use crate::error::{Error, Result, Trap, TrapCode};
@@ -213,13 +213,15 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
         }};
     }
 
+    let max_frames = max_depth.saturating_sub(depth_base);
     loop {
-        let current = cf.get();
-        let fp = regs[bp..].as_mut_ptr();
+        let mut pos = Position { cf, pc, bp, inst, index, mem0 };
+        let mut stack = Stack { regs: &mut *regs, frames: &mut frames, max_frames, max_slots };
         // SAFETY: `enter_frame` made `regs` at least `bp + frame_slots` long when this frame
-        // started (and `regs` never shrinks while `run` runs); nothing else touches `regs`
-        // until `run_frame` returns; `pc` is 0 or where `run_frame` left it for this frame.
-        let next = unsafe { dispatch::run_frame(&mut store.inner, current, &mut pc, fp, inst, mem0) };
+        // started, and `regs` never shrinks while `run` runs; `pc` is 0 or where `run_frame`
+        // left it for this frame.
+        let next = unsafe { dispatch::run_frame(&mut store.inner, &mut stack, &mut pos) };
+        (cf, pc, bp, inst, index, mem0) = (pos.cf, pos.pc, pos.bp, pos.inst, pos.index, pos.mem0);
         match next {
             Next::Return => match frames.pop() {
                 None => return Ok(()),
@@ -233,6 +235,19 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                 }
             },
             Next::Call { fid, base, tail } => call_func!(fid, base, tail),
+            Next::CallInternal { f, base } => {
+                let callee = compiled(&store.inner, inst, f)?;
+                if depth_base + frames.len() + 1 >= max_depth {
+                    trap!(TrapCode::StackOverflow);
+                }
+                let new_bp = bp + base as usize;
+                tryt!(enter_frame(regs, max_slots, new_bp, callee.get()));
+                let caller = std::mem::replace(&mut cf, callee);
+                frames.push(Frame { func: caller, pc, bp, inst, index, mem0 });
+                bp = new_bp;
+                pc = 0;
+                index = f;
+            }
             Next::Trap(code) => trap!(code),
         }
     }

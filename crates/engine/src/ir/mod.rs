@@ -71,6 +71,12 @@ pub enum Instr {
         f: u32,
         base: Slot,
     },
+    /// A call of a function defined in this module (not imported): the callee is known to be
+    /// function `f` of the running instance, so no look-up through the store is needed.
+    CallInternal {
+        f: u32,
+        base: Slot,
+    },
     CallIndirect {
         ty: u32,
         table: u16,

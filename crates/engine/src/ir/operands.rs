@@ -21,6 +21,7 @@ impl Instr {
             | I::Br { .. }
             | I::Return
             | I::Call { .. }
+            | I::CallInternal { .. }
             | I::ReturnCall { .. }
             | I::DataDrop { .. }
             | I::ElemDrop { .. } => {}

@@ -733,7 +733,11 @@ impl Translator<'_> {
             self.set_unreachable();
             return Ok(());
         }
-        self.emit(Instr::Call { f: func, base });
+        self.emit(if func >= self.module.num_imported_funcs {
+            Instr::CallInternal { f: func, base }
+        } else {
+            Instr::Call { f: func, base }
+        });
         for r in ty.results() {
             self.push_home(*r)?;
         }
