@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage:
 //! 1. [`module`]: bytes (binary or text) → validated [`Module`] (`wasmparser`).
-//! 2. `translate`: each function body → register IR ([`ir`]), lazily on first call by default.
+//! 2. `translate`: each function body → register IR ([`ir`]), lazily on first call by default,
+//!    then verified: the interpreter relies on every slot and jump being in range.
 //! 3. `instance`: [`Instance`] creation in the spec's order, imports resolved by [`Linker`].
 //! 4. `exec`: the interpreter loop over the IR, with an explicit call stack.
 //!
