@@ -43,6 +43,9 @@ pub enum Mode {
     TesseraLazy,
     /// `Config::lazy_translation(false)`: translate every function at load.
     TesseraEager,
+    /// `Config::lazy_validation(true)`: validation and translation both deferred to first
+    /// call, like wasmi's `Lazy` (not spec-conforming; for trusted modules).
+    TesseraLazyValidation,
     /// `CompilationMode::Lazy`: validation and translation both deferred to first call.
     WasmiLazy,
     /// `CompilationMode::LazyTranslation` (wasmi's default): validate at load, translate lazily.
@@ -53,9 +56,10 @@ pub enum Mode {
     Wasmtime,
 }
 
-pub const MODES: [Mode; 6] = [
+pub const MODES: [Mode; 7] = [
     Mode::TesseraLazy,
     Mode::TesseraEager,
+    Mode::TesseraLazyValidation,
     Mode::WasmiLazy,
     Mode::WasmiLazyTranslation,
     Mode::WasmiEager,
@@ -67,6 +71,7 @@ impl Mode {
         match self {
             Mode::TesseraLazy => "Tessera, lazy (default)",
             Mode::TesseraEager => "Tessera, eager",
+            Mode::TesseraLazyValidation => "Tessera, lazy validation",
             Mode::WasmiLazy => "wasmi, Lazy",
             Mode::WasmiLazyTranslation => "wasmi, LazyTranslation (default)",
             Mode::WasmiEager => "wasmi, Eager",
@@ -79,6 +84,7 @@ impl Mode {
         match self {
             Mode::TesseraLazy => "tessera-lazy",
             Mode::TesseraEager => "tessera-eager",
+            Mode::TesseraLazyValidation => "tessera-lazy-validation",
             Mode::WasmiLazy => "wasmi-lazy",
             Mode::WasmiLazyTranslation => "wasmi-lazy-translation",
             Mode::WasmiEager => "wasmi-eager",
@@ -141,6 +147,11 @@ impl Engine {
             Mode::TesseraEager => {
                 let mut config = tessera_engine::Config::new();
                 config.lazy_translation(false);
+                Engine::Tessera(tessera_engine::Engine::new(&config))
+            }
+            Mode::TesseraLazyValidation => {
+                let mut config = tessera_engine::Config::new();
+                config.lazy_validation(true);
                 Engine::Tessera(tessera_engine::Engine::new(&config))
             }
             Mode::WasmiLazy | Mode::WasmiLazyTranslation | Mode::WasmiEager => {

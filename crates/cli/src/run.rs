@@ -35,6 +35,11 @@ pub struct RunArgs {
     /// Translate every function when loading instead of on first call.
     #[arg(long)]
     pub(crate) eager: bool,
+    /// Validate each function body on its first call instead of at load: faster start-up
+    /// for trusted modules, but an invalid body is reported only when it is called (not
+    /// spec-conforming).
+    #[arg(long)]
+    pub(crate) lazy_validation: bool,
     /// Grant the guest a host directory: `HOST` (seen as the same path), `HOST::GUEST`,
     /// or `HOST::GUEST:ro` for read-only. Repeatable. Nothing else of the file system is
     /// reachable.
@@ -68,6 +73,7 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let mut config = Config::new();
     config.lazy_translation(!args.eager);
+    config.lazy_validation(args.lazy_validation);
     config.consume_fuel(args.fuel.is_some());
     config.interruptible(args.timeout.is_some());
     let engine = Engine::new(&config);

@@ -37,6 +37,25 @@ fn invoke_prints_results() {
 }
 
 #[test]
+fn lazy_validation_defers_an_invalid_body_to_its_call() {
+    let module = scratch(
+        "one-bad-body.wat",
+        br#"(module (func (export "good") (result i32) (i32.const 7))
+                    (func (export "bad") (result i32) (i64.const 0)))"#,
+    );
+    let o = tessera(&["run", "--invoke", "good", &module]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with(&format!("error: {module}: invalid module: ")), "{}", stderr(&o));
+    let o = tessera(&["run", "--lazy-validation", "--invoke", "good", &module]);
+    assert_eq!((stdout(&o).as_str(), o.status.code()), ("7\n", Some(0)), "{}", stderr(&o));
+    let o = tessera(&["run", "--lazy-validation", "--invoke", "bad", &module]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("invalid module: function 1: type mismatch"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
 fn traps_print_message_and_backtrace() {
     let o = tessera(&["run", "--invoke", "rec", &example("fib.wat"), "1"]);
     assert_eq!(o.status.code(), Some(134));

@@ -9,6 +9,7 @@ use crate::value::FuncType;
 #[derive(Clone, Debug)]
 pub struct Config {
     pub(crate) lazy_translation: bool,
+    pub(crate) lazy_validation: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
     pub(crate) max_call_depth: usize,
@@ -23,6 +24,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             lazy_translation: true,
+            lazy_validation: false,
             consume_fuel: false,
             interruptible: false,
             max_call_depth: 10_000,
@@ -41,9 +43,25 @@ impl Config {
     }
 
     /// Translate function bodies on first call (the default) or all at load time.
-    /// Validation is always done at load time.
+    /// Validation is done at load time unless [`Config::lazy_validation`] is on.
     pub fn lazy_translation(&mut self, lazy: bool) -> &mut Config {
         self.lazy_translation = lazy;
+        self
+    }
+
+    /// Validates each function body on its first call, just before translating it, instead of
+    /// at load time (off by default; wasmi calls this mode `Lazy`). Everything else in the
+    /// module (types, imports, exports, segments, constant expressions) is still validated at
+    /// load time.
+    ///
+    /// This is **not conforming**: the spec rejects a module with an invalid body before it
+    /// runs, while in this mode [`crate::Module::new`] accepts it and the first call of the
+    /// invalid function fails with [`crate::Error::InvalidModule`] (other functions may have run
+    /// by then). It is for trusted, known-valid modules whose start-up matters: eager
+    /// validation is most of a large module's load time. With lazy translation off, every body
+    /// is still validated at load, as it is translated.
+    pub fn lazy_validation(&mut self, lazy: bool) -> &mut Config {
+        self.lazy_validation = lazy;
         self
     }
 

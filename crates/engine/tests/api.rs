@@ -60,6 +60,45 @@ fn eager_translation_gives_the_same_results() {
     assert_eq!(fib.call(&mut store, 15).unwrap(), 610);
 }
 
+/// A module whose second body is invalid (`i64.const` where an `i32` result is due); the text
+/// format does not type-check, so `Module::new` is what judges it.
+const ONE_BAD_BODY: &str = r#"
+(module
+  (func (export "good") (result i32) (call $helper))
+  (func $helper (result i32) (i32.const 7))
+  (func (export "bad") (result i32) (i64.const 0)))
+"#;
+
+#[test]
+fn lazy_validation_reports_an_invalid_body_on_its_first_call() {
+    let engine = Engine::default();
+    let err = Module::new(&engine, ONE_BAD_BODY).unwrap_err();
+    assert!(matches!(err, Error::InvalidModule(_)), "eager validation must reject at load: {err}");
+
+    for lazy_translation in [true, false] {
+        let mut config = Config::new();
+        config.lazy_validation(true).lazy_translation(lazy_translation);
+        let engine = Engine::new(&config);
+        let loaded = Module::new(&engine, ONE_BAD_BODY);
+        if !lazy_translation {
+            // Translating everything at load validates everything at load.
+            assert!(matches!(loaded, Err(Error::InvalidModule(_))), "eager translation");
+            continue;
+        }
+        let module = loaded.expect("bodies are not validated at load");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        let good = instance.get_typed_func::<(), i32, _>(&store, "good").unwrap();
+        assert_eq!(good.call(&mut store, ()).unwrap(), 7);
+        let bad = instance.get_typed_func::<(), i32, _>(&store, "bad").unwrap();
+        for _ in 0..2 {
+            let err = bad.call(&mut store, ()).unwrap_err();
+            assert!(matches!(err, Error::InvalidModule(_)), "{err}");
+            assert!(err.to_string().starts_with("invalid module: function 2: type mismatch"), "{err}");
+        }
+    }
+}
+
 #[test]
 fn trap_carries_code_and_named_backtrace() {
     let (mut store, instance) = instantiate(&Config::new(), FIB);

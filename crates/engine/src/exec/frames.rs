@@ -42,7 +42,7 @@ pub(super) fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<CodeRef>
 #[cold]
 #[inline(never)]
 fn translate_now(m: &ModuleInner, defined: u32) -> Result<CodeRef> {
-    let code = m.compiled_func_ref(defined).map_err(Error::Unsupported)?;
+    let code = m.compiled_func_ref(defined).map_err(Error::from)?;
     Ok(CodeRef(Arc::as_ptr(code)))
 }
 

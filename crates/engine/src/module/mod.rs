@@ -83,6 +83,33 @@ pub(crate) enum ExportIndex {
     Global(u32),
 }
 
+/// Why a function has no code to run (cached with the code, so it is cloneable).
+#[derive(Clone, Debug)]
+pub(crate) enum CodeError {
+    /// The body is invalid (found on first call, with lazy validation).
+    Invalid(String),
+    /// The body exceeds a limit of the IR.
+    Unsupported(String),
+}
+
+impl From<CodeError> for Error {
+    fn from(e: CodeError) -> Error {
+        match e {
+            CodeError::Invalid(m) => Error::InvalidModule(m),
+            CodeError::Unsupported(m) => Error::Unsupported(m),
+        }
+    }
+}
+
+/// The validator's view of a module whose function bodies are validated on first call.
+#[derive(Debug)]
+pub(crate) struct LazyValidation {
+    pub(crate) resources: wasmparser::ValidatorResources,
+    pub(crate) features: wasmparser::WasmFeatures,
+    /// Type index of each defined function.
+    pub(crate) types: Vec<u32>,
+}
+
 /// Everything known about a module after validation. Shared by all its instances.
 #[derive(Debug)]
 pub(crate) struct ModuleInner {
@@ -111,7 +138,9 @@ pub(crate) struct ModuleInner {
     /// Byte range of each defined function's body.
     pub(crate) bodies: Vec<Range<usize>>,
     /// Translated code of each defined function, filled on first call (or at load).
-    pub(crate) compiled: Vec<OnceLock<std::result::Result<Arc<CompiledFunc>, String>>>,
+    pub(crate) compiled: Vec<OnceLock<std::result::Result<Arc<CompiledFunc>, CodeError>>>,
+    /// What validating the bodies on first call needs, with [`crate::Config::lazy_validation`].
+    pub(crate) lazy_validation: Option<LazyValidation>,
     pub(crate) name: Option<String>,
     pub(crate) func_names: HashMap<u32, String>,
 }
@@ -147,7 +176,7 @@ impl Module {
         let module = Module { inner: Arc::new(inner) };
         if !engine.config().lazy_translation {
             for i in 0..module.inner.bodies.len() {
-                module.inner.compiled_func(i as u32).map_err(Error::Unsupported)?;
+                module.inner.compiled_func(i as u32)?;
             }
         }
         Ok(module)
@@ -184,7 +213,7 @@ impl Module {
             return Err(Error::BadArguments(format!("no function {func}")));
         }
         let Some(defined) = func.checked_sub(self.inner.num_imported_funcs) else { return Ok(None) };
-        let code = self.inner.compiled_func(defined).map_err(Error::Unsupported)?;
+        let code = self.inner.compiled_func(defined)?;
         let mut out = format!("frame_slots={} local_slots={}\n", code.frame_slots, code.local_slots);
         for (pc, instr) in code.code.iter().enumerate() {
             out.push_str(&format!("{pc:4}: {instr:?}\n"));
@@ -235,9 +264,9 @@ impl ModuleInner {
     /// translating it now if this is the first request.
     ///
     /// # Errors
-    /// If the body exceeds an implementation limit of the IR (reported as a string so the
-    /// result can be cached and shared).
-    pub(crate) fn compiled_func(&self, defined: u32) -> std::result::Result<Arc<CompiledFunc>, String> {
+    /// If the body is invalid (with lazy validation) or exceeds an implementation limit of
+    /// the IR.
+    pub(crate) fn compiled_func(&self, defined: u32) -> std::result::Result<Arc<CompiledFunc>, CodeError> {
         self.compiled_func_ref(defined).cloned()
     }
 
@@ -245,10 +274,35 @@ impl ModuleInner {
     ///
     /// # Errors
     /// As for [`Self::compiled_func`].
-    pub(crate) fn compiled_func_ref(&self, defined: u32) -> std::result::Result<&Arc<CompiledFunc>, String> {
+    pub(crate) fn compiled_func_ref(
+        &self,
+        defined: u32,
+    ) -> std::result::Result<&Arc<CompiledFunc>, CodeError> {
         self.compiled[defined as usize]
-            .get_or_init(|| crate::translate::translate(self, defined).map(Arc::new))
+            .get_or_init(|| {
+                self.validate_lazily(defined)?;
+                crate::translate::translate(self, defined).map(Arc::new).map_err(CodeError::Unsupported)
+            })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// Validates defined function `defined`'s body if validation was deferred to now.
+    fn validate_lazily(&self, defined: u32) -> std::result::Result<(), CodeError> {
+        let Some(lazy) = &self.lazy_validation else { return Ok(()) };
+        let index = self.num_imported_funcs + defined;
+        let func = wasmparser::FuncToValidate {
+            resources: lazy.resources.clone(),
+            index,
+            ty: lazy.types[defined as usize],
+            features: lazy.features,
+        };
+        let range = self.bodies[defined as usize].clone();
+        let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+            &self.bytes[range.clone()],
+            range.start as u64,
+        ));
+        let mut validator = func.into_validator(Default::default());
+        validator.validate(&body).map_err(|e| CodeError::Invalid(format!("function {index}: {e}")))
     }
 }

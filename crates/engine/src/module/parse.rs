@@ -10,7 +10,7 @@ use wasmparser::{
 
 use super::{
     ConstExpr, ConstOp, DataMode, DataSegment, ElemMode, ElemSegment, ExportIndex, ExternType, GlobalDef,
-    GlobalType, ImportType, MemoryType, ModuleInner, TableType,
+    GlobalType, ImportType, LazyValidation, MemoryType, ModuleInner, TableType,
 };
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -109,6 +109,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         datas: Vec::new(),
         bodies: Vec::new(),
         compiled: Vec::new(),
+        lazy_validation: None,
         name: None,
         func_names: HashMap::new(),
     };
@@ -124,7 +125,14 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         if let wasmparser::ValidPayload::Func(func, body) = valid {
             let start = body.as_bytes().as_ptr() as usize - base;
             m.bodies.push(start..start + body.as_bytes().len());
-            if parallel {
+            if engine.config().lazy_validation {
+                let lazy = m.lazy_validation.get_or_insert_with(|| LazyValidation {
+                    resources: func.resources.clone(),
+                    features: func.features,
+                    types: Vec::new(),
+                });
+                lazy.types.push(func.ty);
+            } else if parallel {
                 deferred.push((func, body));
             } else {
                 let mut fv = func.into_validator(std::mem::take(&mut func_allocs));
