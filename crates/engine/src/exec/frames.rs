@@ -74,8 +74,8 @@ pub(super) fn backtrace(s: &StoreInner, frames: &[Frame], inst: u32, index: u32)
         let m = &s.instances[inst as usize].module;
         FrameInfo {
             func_index: index,
-            func_name: m.func_names.get(&index).cloned(),
-            module_name: m.name.clone(),
+            func_name: m.names().funcs.get(&index).cloned(),
+            module_name: m.names().module.clone(),
         }
     };
     let mut out = vec![info(inst, index)];

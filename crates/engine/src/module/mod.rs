@@ -141,8 +141,18 @@ pub(crate) struct ModuleInner {
     pub(crate) compiled: Vec<OnceLock<std::result::Result<Arc<CompiledFunc>, CodeError>>>,
     /// What validating the bodies on first call needs, with [`crate::Config::lazy_validation`].
     pub(crate) lazy_validation: Option<LazyValidation>,
-    pub(crate) name: Option<String>,
-    pub(crate) func_names: HashMap<u32, String>,
+    /// Where the `name` custom section's contents are in `bytes`, if there is one.
+    pub(crate) name_section: Option<Range<usize>>,
+    /// The names, decoded from `name_section` when first needed (a backtrace, `Module::name`):
+    /// a large module's name section costs about a third of its lazy-validation load time.
+    pub(crate) names: OnceLock<Names>,
+}
+
+/// The module and function names of a module's name section.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    pub(crate) module: Option<String>,
+    pub(crate) funcs: HashMap<u32, String>,
 }
 
 /// A validated WebAssembly module, ready to instantiate any number of times.
@@ -188,7 +198,7 @@ impl Module {
 
     /// The module's name from its name section, if any.
     pub fn name(&self) -> Option<&str> {
-        self.inner.name.as_deref()
+        self.inner.names().module.as_deref()
     }
 
     pub fn imports(&self) -> impl ExactSizeIterator<Item = &ImportType> {
@@ -285,6 +295,19 @@ impl ModuleInner {
             })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// The names from the name section (empty if there is none). A malformed name section
+    /// is ignored from the first error on, as the spec allows.
+    pub(crate) fn names(&self) -> &Names {
+        self.names.get_or_init(|| {
+            let mut names = Names::default();
+            if let Some(range) = &self.name_section {
+                let reader = wasmparser::BinaryReader::new(&self.bytes[range.clone()], range.start as u64);
+                let _ = parse::read_names(&mut names, wasmparser::NameSectionReader::new(reader));
+            }
+            names
+        })
     }
 
     /// Validates defined function `defined`'s body if validation was deferred to now.

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use wasmparser::{
-    ElementItems, ElementKind, ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef,
-    Validator, WasmFeatures,
+    ElementItems, ElementKind, ExternalKind, Name, Operator, Parser, Payload, TypeRef, Validator,
+    WasmFeatures,
 };
 
 use super::{
@@ -110,8 +110,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         bodies: Vec::new(),
         compiled: Vec::new(),
         lazy_validation: None,
-        name: None,
-        func_names: HashMap::new(),
+        name_section: None,
+        names: OnceLock::new(),
     };
     let base = bytes.as_ptr() as usize;
     let mut func_allocs = wasmparser::FuncValidatorAllocations::default();
@@ -274,11 +274,11 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     m.datas.push(DataSegment { mode, bytes: start..start + data.data.len() });
                 }
             }
-            Payload::CustomSection(reader) => {
-                if let KnownCustom::Name(names) = reader.as_known() {
-                    // A malformed name section is ignored, as the spec allows.
-                    let _ = read_names(&mut m, names);
-                }
+            // Decoded when first needed (`ModuleInner::names`); a malformed one is ignored
+            // then, as the spec allows.
+            Payload::CustomSection(reader) if reader.name() == "name" => {
+                let start = reader.data_offset() as usize;
+                m.name_section = Some(start..start + reader.data().len());
             }
             _ => {}
         }
@@ -338,17 +338,17 @@ fn validate_bodies(deferred: Vec<DeferredBody<'_>>) -> Result<()> {
     })
 }
 
-fn read_names(
-    m: &mut ModuleInner,
+pub(super) fn read_names(
+    out: &mut super::Names,
     names: wasmparser::NameSectionReader<'_>,
 ) -> Result<(), wasmparser::BinaryReaderError> {
     for name in names {
         match name? {
-            Name::Module { name, .. } => m.name = Some(name.to_string()),
+            Name::Module { name, .. } => out.module = Some(name.to_string()),
             Name::Function(map) => {
                 for naming in map {
                     let naming = naming?;
-                    m.func_names.insert(naming.index, naming.name.to_string());
+                    out.funcs.insert(naming.index, naming.name.to_string());
                 }
             }
             _ => {}
