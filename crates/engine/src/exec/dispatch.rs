@@ -239,7 +239,7 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
                 }
             }
             Instr::BrCmpI32Imm { op, a, imm, t } => {
-                if op.eval(r!(a) as u32, imm as i32 as u32) {
+                if op.eval(r!(a) as u32, imm as u32) {
                     jump!(t);
                 }
             }
@@ -473,7 +473,7 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
             Instr::I64Sub { d, a, b } => w!(d, r!(a).wrapping_sub(r!(b))),
             Instr::I32Cmp { op, d, a, b } => w!(d, u64::from(op.eval(r!(a) as u32, r!(b) as u32))),
             Instr::I32CmpImm { op, d, a, imm } => {
-                w!(d, u64::from(op.eval(r!(a) as u32, imm as i32 as u32)))
+                w!(d, u64::from(op.eval(r!(a) as u32, imm as u32)))
             }
 
             Instr::I32Mul { d, a, b } => w!(d, u64::from((r!(a) as u32).wrapping_mul(r!(b) as u32))),

@@ -57,7 +57,7 @@ pub enum Instr {
     BrCmpI32Imm {
         op: CmpOp,
         a: Slot,
-        imm: i16,
+        imm: i32,
         t: Target,
     },
     /// Followed by `len + 1` `Br` instructions; index `c` selects one (the last is the default).
@@ -544,7 +544,7 @@ pub enum Instr {
         op: CmpOp,
         d: Slot,
         a: Slot,
-        imm: i16,
+        imm: i32,
     },
 
     // --- SIMD ---

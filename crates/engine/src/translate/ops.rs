@@ -450,14 +450,12 @@ impl Translator<'_> {
 
     fn cmp32(&mut self, op: CmpOp) -> TResult {
         if let Some(Operand { loc: Loc::Const(c), .. }) = self.stack.last().copied() {
-            if let Ok(imm) = i16::try_from(c as u32 as i32) {
-                self.pop()?;
-                let av = self.pop()?;
-                let a = self.src(av);
-                let d = self.push_home(I32)?;
-                self.emit_result(Instr::I32CmpImm { op, d, a, imm });
-                return Ok(());
-            }
+            self.pop()?;
+            let av = self.pop()?;
+            let a = self.src(av);
+            let d = self.push_home(I32)?;
+            self.emit_result(Instr::I32CmpImm { op, d, a, imm: c as u32 as i32 });
+            return Ok(());
         }
         let [a, b] = self.pop2()?;
         let d = self.push_home(I32)?;
