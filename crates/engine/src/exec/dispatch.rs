@@ -555,6 +555,24 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
             Instr::I64Store { s, addr, off } => store!(0, addr, off, r!(s).to_le_bytes()),
             Instr::I32Store8 { s, addr, off } => store!(0, addr, off, [r!(s) as u8]),
             Instr::I32Store16 { s, addr, off } => store!(0, addr, off, (r!(s) as u16).to_le_bytes()),
+            Instr::I32LoadAt { d, ea } => match view.read::<4>(ea, 0) {
+                Some(b) => w!(d, u64::from(u32::from_le_bytes(b))),
+                None => trap!(TrapCode::MemoryOutOfBounds),
+            },
+            Instr::I64LoadAt { d, ea } => match view.read::<8>(ea, 0) {
+                Some(b) => w!(d, u64::from_le_bytes(b)),
+                None => trap!(TrapCode::MemoryOutOfBounds),
+            },
+            Instr::I32StoreAt { s, ea } => {
+                if view.write(ea, 0, (r!(s) as u32).to_le_bytes()).is_none() {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+            }
+            Instr::I64StoreAt { s, ea } => {
+                if view.write(ea, 0, r!(s).to_le_bytes()).is_none() {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+            }
 
             Instr::Simd1 { op, lane, d, a } => match op.shape() {
                 Shape::ToScalar(_) => w!(d, simd::to_scalar(op, lane, rv!(a))),

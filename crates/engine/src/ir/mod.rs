@@ -535,6 +535,24 @@ pub enum Instr {
         addr: Slot,
         off: u32,
     },
+    /// Loads and stores of memory 0 at a constant address (`i32.const A; i32.load offset=O`,
+    /// how compiled code reaches its statics), with `ea = A + O` (when that fits in 32 bits).
+    I32LoadAt {
+        d: Slot,
+        ea: u32,
+    },
+    I64LoadAt {
+        d: Slot,
+        ea: u32,
+    },
+    I32StoreAt {
+        s: Slot,
+        ea: u32,
+    },
+    I64StoreAt {
+        s: Slot,
+        ea: u32,
+    },
     /// `i64.extend_i32_u`, frequent enough in address arithmetic to skip `Unary`'s dispatch.
     I64ExtendI32U {
         d: Slot,
@@ -695,6 +713,8 @@ impl Instr {
             | Instr::I32Load16U { d, .. }
             | Instr::I32Load16S { d, .. }
             | Instr::I64Load32U { d, .. }
+            | Instr::I32LoadAt { d, .. }
+            | Instr::I64LoadAt { d, .. }
             | Instr::I64ExtendI32U { d, .. }
             | Instr::Const32 { d, .. }
             | Instr::Const64 { d, .. }

@@ -43,8 +43,13 @@ impl Instr {
             | I::GlobalGetV128 { d, .. }
             | I::MemorySize { d, .. }
             | I::TableSize { d, .. }
-            | I::RefFunc { d, .. } => f(d),
-            I::GlobalSet { s, .. } | I::GlobalSetV128 { s, .. } => f(s),
+            | I::RefFunc { d, .. }
+            | I::I32LoadAt { d, .. }
+            | I::I64LoadAt { d, .. } => f(d),
+            I::GlobalSet { s, .. }
+            | I::GlobalSetV128 { s, .. }
+            | I::I32StoreAt { s, .. }
+            | I::I64StoreAt { s, .. } => f(s),
             I::Copy { d, s } | I::CopyV128 { d, s } | I::Unary { d, s, .. } | I::I64ExtendI32U { d, s } => {
                 f(d);
                 f(s);

@@ -456,6 +456,20 @@ impl Translator<'_> {
     /// Moves the function's results to slots `0..` and returns.
     fn emit_return(&mut self) -> TResult {
         let n = self.ctrl[0].results.len();
+        // A single result computed by the instruction just emitted is computed straight into
+        // slot 0 instead of being copied there (every instruction with a single result reads
+        // its operands before writing it, and nothing runs in this frame after the return).
+        if let (1, Some(&top)) = (n, self.stack.last()) {
+            if top.loc == Loc::Home && self.last_result == Some(self.code.len() - 1) {
+                if let Some(d) = self.code.last_mut().and_then(Instr::result_slot_mut) {
+                    if *d == top.home {
+                        *d = 0;
+                        self.emit(Instr::Return);
+                        return Ok(());
+                    }
+                }
+            }
+        }
         let results = self.stack[self.stack.len() - n..].to_vec();
         // A result still aliasing a local could be overwritten by an earlier result's move
         // (results go to slots 0.., where the parameters live): send such values home first.

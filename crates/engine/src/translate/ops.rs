@@ -507,6 +507,16 @@ impl Translator<'_> {
     fn load(&mut self, kind: LoadOp, ty: ValType, memarg: wasmparser::MemArg) -> TResult {
         let (mem, off) = memarg32(&memarg)?;
         let a = self.pop()?;
+        if let (Some(ea), 0, LoadOp::I32 | LoadOp::F32 | LoadOp::I64 | LoadOp::F64) =
+            (const_ea(a, off), mem, kind)
+        {
+            let d = self.push_home(ty)?;
+            self.emit_result(match kind {
+                LoadOp::I32 | LoadOp::F32 => Instr::I32LoadAt { d, ea },
+                _ => Instr::I64LoadAt { d, ea },
+            });
+            return Ok(());
+        }
         let addr = self.src(a);
         let d = self.push_home(ty)?;
         self.emit_result(match (kind, mem) {
@@ -524,7 +534,18 @@ impl Translator<'_> {
 
     fn store(&mut self, kind: StoreOp, memarg: wasmparser::MemArg) -> TResult {
         let (mem, off) = memarg32(&memarg)?;
-        let [addr, s] = self.pop2()?;
+        let v = self.pop()?;
+        let a = self.pop()?;
+        if let (Some(ea), 0, StoreOp::B4 | StoreOp::B8) = (const_ea(a, off), mem, kind) {
+            let s = self.src(v);
+            self.emit(match kind {
+                StoreOp::B4 => Instr::I32StoreAt { s, ea },
+                _ => Instr::I64StoreAt { s, ea },
+            });
+            return Ok(());
+        }
+        let s = self.src(v);
+        let addr = self.src(a);
         self.emit(match (kind, mem) {
             (StoreOp::B4, 0) => Instr::I32Store { s, addr, off },
             (StoreOp::B8, 0) => Instr::I64Store { s, addr, off },
@@ -733,4 +754,13 @@ fn binop(op: &Op<'_>) -> Option<(BinOp, ValType)> {
         Op::F64Copysign => (B::F64Copysign, F64),
         _ => return None,
     })
+}
+
+/// The effective address of an access whose address operand is a constant, if it fits in 32
+/// bits (beyond that every access traps, which the general form reports).
+fn const_ea(addr: Operand, off: u32) -> Option<u32> {
+    match addr.loc {
+        Loc::Const(c) => u32::try_from(u64::from(c as u32) + u64::from(off)).ok(),
+        _ => None,
+    }
 }

@@ -59,3 +59,28 @@
 (assert_return (invoke "br_lt_u_big" (i32.const 5)) (i32.const 0))
 (assert_return (invoke "br_gt_s_neg" (i32.const -100001)) (i32.const 1))
 (assert_return (invoke "br_gt_s_neg" (i32.const -99999)) (i32.const 0))
+
+;; Loads and stores at a constant address fold the address and offset into one (when the sum
+;; fits in 32 bits); out-of-bounds accesses still trap, at the edge and beyond 4 GiB.
+(module
+  (memory 1)
+  (data (i32.const 8) "\01\02\03\04\05\06\07\08")
+  (func (export "load32") (result i32) (i32.load offset=4 (i32.const 4)))
+  (func (export "load64") (result i64) (i64.load (i32.const 8)))
+  (func (export "loadf64") (result i64) (i64.reinterpret_f64 (f64.load offset=8 (i32.const 0))))
+  (func (export "store32") (param i32) (result i32)
+    (i32.store offset=100 (i32.const 20) (local.get 0)) (i32.load (i32.const 120)))
+  (func (export "store64") (param i64) (result i64)
+    (i64.store (i32.const 65528) (local.get 0)) (i64.load offset=65520 (i32.const 8)))
+  (func (export "load32_edge") (result i32) (i32.load offset=65532 (i32.const 1)))
+  (func (export "store64_edge") (i64.store offset=65529 (i32.const 0) (i64.const 1)))
+  (func (export "load32_wrap") (result i32) (i32.load offset=0xffffffff (i32.const 0xffffffff)))
+)
+(assert_return (invoke "load32") (i32.const 0x04030201))
+(assert_return (invoke "load64") (i64.const 0x0807060504030201))
+(assert_return (invoke "loadf64") (i64.const 0x0807060504030201))
+(assert_return (invoke "store32" (i32.const -7)) (i32.const -7))
+(assert_return (invoke "store64" (i64.const 0x1122334455667788)) (i64.const 0x1122334455667788))
+(assert_trap (invoke "load32_edge") "out of bounds memory access")
+(assert_trap (invoke "store64_edge") "out of bounds memory access")
+(assert_trap (invoke "load32_wrap") "out of bounds memory access")
