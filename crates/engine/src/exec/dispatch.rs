@@ -555,6 +555,22 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
             Instr::I64Store { s, addr, off } => store!(0, addr, off, r!(s).to_le_bytes()),
             Instr::I32Store8 { s, addr, off } => store!(0, addr, off, [r!(s) as u8]),
             Instr::I32Store16 { s, addr, off } => store!(0, addr, off, (r!(s) as u16).to_le_bytes()),
+            Instr::I32LoadAdd { d, a, imm, off } => {
+                match view.read::<4>((r!(a) as u32).wrapping_add(imm as u32), off) {
+                    Some(b) => w!(d, u64::from(u32::from_le_bytes(b))),
+                    None => trap!(TrapCode::MemoryOutOfBounds),
+                }
+            }
+            Instr::I64LoadAdd { d, a, imm, off } => {
+                match view.read::<8>((r!(a) as u32).wrapping_add(imm as u32), off) {
+                    Some(b) => w!(d, u64::from_le_bytes(b)),
+                    None => trap!(TrapCode::MemoryOutOfBounds),
+                }
+            }
+            Instr::F64MulAdd { d, x, y, c } => {
+                let product = f64::from_bits(r!(x)) * f64::from_bits(r!(y));
+                w!(d, (f64::from_bits(r!(c)) + product).to_bits())
+            }
             Instr::I32LoadAt { d, ea } => match view.read::<4>(ea, 0) {
                 Some(b) => w!(d, u64::from(u32::from_le_bytes(b))),
                 None => trap!(TrapCode::MemoryOutOfBounds),

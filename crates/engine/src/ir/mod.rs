@@ -549,6 +549,28 @@ pub enum Instr {
         s: Slot,
         ea: u32,
     },
+    /// Loads of memory 0 whose address is `a + imm` computed just before (`i32.add` with a
+    /// constant, the address wrapping at 32 bits as `i32.add` does), fused into the load.
+    I32LoadAdd {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+        off: u32,
+    },
+    I64LoadAdd {
+        d: Slot,
+        a: Slot,
+        imm: i32,
+        off: u32,
+    },
+    /// `d = c + x * y` in `f64`, rounded after each operation as the two Wasm operators are
+    /// (this is not a fused multiply-add): the multiply's result was used only by the add.
+    F64MulAdd {
+        d: Slot,
+        x: Slot,
+        y: Slot,
+        c: Slot,
+    },
     I64StoreAt {
         s: Slot,
         ea: u32,
@@ -715,6 +737,9 @@ impl Instr {
             | Instr::I64Load32U { d, .. }
             | Instr::I32LoadAt { d, .. }
             | Instr::I64LoadAt { d, .. }
+            | Instr::I32LoadAdd { d, .. }
+            | Instr::I64LoadAdd { d, .. }
+            | Instr::F64MulAdd { d, .. }
             | Instr::I64ExtendI32U { d, .. }
             | Instr::Const32 { d, .. }
             | Instr::Const64 { d, .. }

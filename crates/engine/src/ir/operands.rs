@@ -178,6 +178,16 @@ impl Instr {
                 f(a);
                 f(b);
             }
+            I::I32LoadAdd { d, a, .. } | I::I64LoadAdd { d, a, .. } => {
+                f(d);
+                f(a);
+            }
+            I::F64MulAdd { d, x, y, c } => {
+                f(d);
+                f(x);
+                f(y);
+                f(c);
+            }
             I::Simd3 { d, a, b, c, .. } => {
                 f(d);
                 f(a);

@@ -303,6 +303,26 @@ impl Translator<'_> {
         Ok(())
     }
 
+    /// The index of the instruction that computed stack operand `op` into its home slot, if it
+    /// is the last one emitted (so nothing can have read the value since, and no label lies
+    /// between: a label clears `last_result`). A popped operand found this way is used by
+    /// nothing else, so the instruction may be folded into its one consumer.
+    fn just_computed(&self, op: Operand) -> Option<usize> {
+        let at = self.last_result.filter(|at| *at + 1 == self.code.len())?;
+        let mut code = self.code[at];
+        (op.loc == Loc::Home && code.result_slot_mut().is_some_and(|d| *d == op.home)).then_some(at)
+    }
+
+    /// If popped operand `op` was computed by an `I32AddImm` just before, removes that
+    /// instruction and returns its base slot and immediate, to fold into the consumer.
+    fn take_add_imm(&mut self, op: Operand) -> Option<(Slot, i32)> {
+        let at = self.just_computed(op)?;
+        let Instr::I32AddImm { a, imm, .. } = self.code[at] else { return None };
+        self.code.pop();
+        self.last_result = None;
+        Some((a, imm))
+    }
+
     fn pop2(&mut self) -> TResult<[Slot; 2]> {
         let b = self.pop()?;
         let a = self.pop()?;
@@ -384,7 +404,20 @@ impl Translator<'_> {
                 return Ok(());
             }
         }
+        // `c + x * y` where the product was computed just before and is used only here.
+        let product = match (op, self.stack.last().copied()) {
+            (BinOp::F64Add, Some(top)) if top.loc == Loc::Home => self.just_computed(top),
+            _ => None,
+        };
         let [a, b] = self.pop2()?;
+        if let Some(at) = product.filter(|at| *at == self.code.len() - 1) {
+            if let Instr::F64Mul { a: x, b: y, .. } = self.code[at] {
+                self.code.pop();
+                let d = self.push_home(ty)?;
+                self.emit_result(Instr::F64MulAdd { d, x, y, c: a });
+                return Ok(());
+            }
+        }
         let d = self.push_home(ty)?;
         self.emit_result(match op {
             BinOp::I32Mul => Instr::I32Mul { d, a, b },
@@ -514,6 +547,16 @@ impl Translator<'_> {
             self.emit_result(match kind {
                 LoadOp::I32 | LoadOp::F32 => Instr::I32LoadAt { d, ea },
                 _ => Instr::I64LoadAt { d, ea },
+            });
+            return Ok(());
+        }
+        let foldable = mem == 0 && matches!(kind, LoadOp::I32 | LoadOp::F32 | LoadOp::I64 | LoadOp::F64);
+        // (`take_add_imm` removes the add, so it is asked only when the load can take it.)
+        if let Some((base, imm)) = foldable.then(|| self.take_add_imm(a)).flatten() {
+            let d = self.push_home(ty)?;
+            self.emit_result(match kind {
+                LoadOp::I32 | LoadOp::F32 => Instr::I32LoadAdd { d, a: base, imm, off },
+                _ => Instr::I64LoadAdd { d, a: base, imm, off },
             });
             return Ok(());
         }
