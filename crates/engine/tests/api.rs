@@ -66,7 +66,8 @@ const ONE_BAD_BODY: &str = r#"
 (module
   (func (export "good") (result i32) (call $helper))
   (func $helper (result i32) (i32.const 7))
-  (func (export "bad") (result i32) (i64.const 0)))
+  (func $bad (export "bad") (result i32) (i64.const 0))
+  (func (export "calls_bad") (result i32) (call $bad)))
 "#;
 
 #[test]
@@ -91,8 +92,10 @@ fn lazy_validation_reports_an_invalid_body_on_its_first_call() {
         let good = instance.get_typed_func::<(), i32, _>(&store, "good").unwrap();
         assert_eq!(good.call(&mut store, ()).unwrap(), 7);
         let bad = instance.get_typed_func::<(), i32, _>(&store, "bad").unwrap();
-        for _ in 0..2 {
-            let err = bad.call(&mut store, ()).unwrap_err();
+        let calls_bad = instance.get_typed_func::<(), i32, _>(&store, "calls_bad").unwrap();
+        // Called from the host, and from guest code (the call inside the interpreter loop).
+        for func in [bad, calls_bad, bad] {
+            let err = func.call(&mut store, ()).unwrap_err();
             assert!(matches!(err, Error::InvalidModule(_)), "{err}");
             assert!(err.to_string().starts_with("invalid module: function 2: type mismatch"), "{err}");
         }

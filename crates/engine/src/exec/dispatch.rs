@@ -24,11 +24,9 @@ pub(super) enum Next {
         base: Slot,
         tail: bool,
     },
-    /// A call of defined function `f` of the running instance.
-    CallInternal {
-        f: u32,
-        base: Slot,
-    },
+    /// A function called here has no code: its body is invalid (with lazy validation) or
+    /// beyond an IR limit.
+    Untranslatable(crate::error::Error),
     Trap(TrapCode),
 }
 
@@ -267,8 +265,10 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
                 break Next::Call { fid, base, tail: false };
             }
             Instr::CallInternal { f, base } => {
-                // A function that fails to translate is reported by `run`.
-                let Ok(callee) = compiled(store, inst, f) else { break Next::CallInternal { f, base } };
+                let callee = match compiled(store, inst, f) {
+                    Ok(callee) => callee,
+                    Err(e) => break Next::Untranslatable(e),
+                };
                 if stack.frames.len() + 1 >= stack.max_frames {
                     trap!(TrapCode::StackOverflow);
                 }

@@ -235,19 +235,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                 }
             },
             Next::Call { fid, base, tail } => call_func!(fid, base, tail),
-            Next::CallInternal { f, base } => {
-                let callee = compiled(&store.inner, inst, f)?;
-                if depth_base + frames.len() + 1 >= max_depth {
-                    trap!(TrapCode::StackOverflow);
-                }
-                let new_bp = bp + base as usize;
-                tryt!(enter_frame(regs, max_slots, new_bp, callee.get()));
-                let caller = std::mem::replace(&mut cf, callee);
-                frames.push(Frame { func: caller, pc, bp, inst, index, mem0 });
-                bp = new_bp;
-                pc = 0;
-                index = f;
-            }
+            Next::Untranslatable(e) => return Err(e),
             Next::Trap(code) => trap!(code),
         }
     }
