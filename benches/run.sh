@@ -32,6 +32,11 @@ cargo build --profile big --target wasm32-unknown-unknown --target-dir "$target"
     --manifest-path "$here/workloads/Cargo.toml" -p wl-big
 echo "building the harness (release, fat LTO)..." >&2
 cargo build --release --target-dir "$target" --manifest-path "$here/Cargo.toml"
+# Every interpreter handler must continue with a jump in the optimised build (see
+# crates/engine/build.rs); the engine's tests check their own build, this the release one.
+for bin in tessera-bench tessera-ab; do
+    "$here/../scripts/check-threading.sh" "$target/release/$bin" >&2
+done
 
 if $build_only; then
     exit 0

@@ -31,11 +31,22 @@ impl CodeRef {
 /// this is its first call.
 #[inline]
 pub(super) fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<CodeRef> {
+    match compiled_ready(s, inst, index) {
+        Some(code) => Ok(code),
+        None => {
+            let m = &s.instances[inst as usize].module;
+            translate_now(m, index - m.num_imported_funcs)
+        }
+    }
+}
+
+/// The code of function `index` of instance `inst` if it is already translated.
+#[inline(always)]
+pub(super) fn compiled_ready(s: &StoreInner, inst: u32, index: u32) -> Option<CodeRef> {
     let m = &s.instances[inst as usize].module;
-    let defined = index - m.num_imported_funcs;
-    match m.compiled.get(defined as usize).and_then(OnceLock::get) {
-        Some(Ok(code)) => Ok(CodeRef(Arc::as_ptr(code))),
-        _ => translate_now(m, defined),
+    match m.compiled.get((index - m.num_imported_funcs) as usize).and_then(OnceLock::get) {
+        Some(Ok(code)) => Some(CodeRef(Arc::as_ptr(code))),
+        _ => None,
     }
 }
 

@@ -9,9 +9,11 @@
 
 mod dispatch;
 mod frames;
+mod handlers;
 mod memory;
 mod num;
 
+pub(crate) use dispatch::{op_for, Op};
 use dispatch::{Next, Position, Stack};
 use frames::{backtrace, compiled, enter_frame, mem0_of, CodeRef};
 
@@ -25,6 +27,7 @@ use crate::value::{Val, ValType};
 const MAX_REENTRY: usize = 100;
 
 /// A suspended caller.
+#[derive(Copy, Clone)]
 struct Frame {
     /// See [`CodeRef`].
     func: CodeRef,

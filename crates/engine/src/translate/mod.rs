@@ -14,6 +14,7 @@
 mod ops;
 mod verify;
 
+use crate::exec::{op_for, Op};
 use crate::ir::{Instr, Slot, Target, UnOp};
 use crate::module::ModuleInner;
 use crate::value::ValType;
@@ -21,7 +22,8 @@ use crate::value::ValType;
 /// A translated function, shared by every instance of its module.
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
-    pub(crate) code: Box<[Instr]>,
+    /// The instructions, each with its handler (`exec::op_for`).
+    pub(crate) code: Box<[Op]>,
     /// Slots taken by parameters.
     pub(crate) param_slots: u16,
     /// Slots taken by parameters and declared locals (declared locals start zeroed).
@@ -176,16 +178,20 @@ pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledF
             break;
         }
     }
-    let func = CompiledFunc {
-        code: t.code.into_boxed_slice(),
+    let frame = verify::FrameShape {
         param_slots,
         local_slots: t.num_local_slots as u16,
         frame_slots: t.num_local_slots + t.max_height + 1,
+    };
+    verify::verify(&t.code, &frame)?;
+    Ok(CompiledFunc {
+        code: t.code.into_iter().map(op_for).collect(),
+        param_slots: frame.param_slots,
+        local_slots: frame.local_slots,
+        frame_slots: frame.frame_slots,
         consts: t.consts.into_boxed_slice(),
         memargs: t.memargs.into_boxed_slice(),
-    };
-    verify::verify(&func)?;
-    Ok(func)
+    })
 }
 
 impl Translator<'_> {

@@ -2,8 +2,17 @@
 //! checking at run time (see `exec`'s SAFETY comments). A failure here is a translator bug; it
 //! is reported as an error for the function, never left for the interpreter to meet.
 
-use super::CompiledFunc;
 use crate::ir::Instr;
+
+/// The slot counts of a translated function's frame.
+pub(super) struct FrameShape {
+    /// Slots taken by parameters.
+    pub(super) param_slots: u16,
+    /// Slots taken by parameters and declared locals.
+    pub(super) local_slots: u16,
+    /// Slots the frame takes in all.
+    pub(super) frame_slots: u32,
+}
 
 /// Checks that
 /// - every slot an instruction names, and the slot after it (a `v128` takes two), lies inside
@@ -14,8 +23,7 @@ use crate::ir::Instr;
 ///
 /// # Errors
 /// Names the first instruction that breaks a rule.
-pub(super) fn verify(func: &CompiledFunc) -> Result<(), String> {
-    let code = &func.code;
+pub(super) fn verify(code: &[Instr], func: &FrameShape) -> Result<(), String> {
     let len = code.len() as u64;
     let bad = |pc: usize, what: &str| Err(format!("internal error: translated instruction {pc} {what}"));
     if !code.last().is_some_and(Instr::is_terminal) {
@@ -49,15 +57,8 @@ pub(super) fn verify(func: &CompiledFunc) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn func(code: Vec<Instr>, frame_slots: u32) -> CompiledFunc {
-        CompiledFunc {
-            code: code.into_boxed_slice(),
-            param_slots: 0,
-            local_slots: 0,
-            frame_slots,
-            consts: Box::new([]),
-            memargs: Box::new([]),
-        }
+    fn frame(frame_slots: u32) -> FrameShape {
+        FrameShape { param_slots: 0, local_slots: 0, frame_slots }
     }
 
     #[test]
@@ -69,7 +70,7 @@ mod tests {
             Instr::Br { t: 0 },
             Instr::Return,
         ];
-        assert_eq!(verify(&func(code, 2)), Ok(()));
+        assert_eq!(verify(&code, &frame(2)), Ok(()));
     }
 
     #[test]
@@ -82,7 +83,7 @@ mod tests {
             (vec![Instr::BrTable { c: 0, len: 0 }, Instr::Return], 2, "arms"),
         ];
         for (code, slots, want) in cases {
-            let err = verify(&func(code.clone(), slots)).expect_err(&format!("{code:?}"));
+            let err = verify(&code, &frame(slots)).expect_err(&format!("{code:?}"));
             assert!(err.contains(want), "{code:?}: {err}");
         }
     }
