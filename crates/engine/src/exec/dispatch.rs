@@ -78,6 +78,7 @@ macro_rules! next {
         }
         #[cfg(not(tessera_threaded))]
         {
+            let _ = $cx;
             return (ip, $fp);
         }
     }};

@@ -41,6 +41,53 @@ impl CmpOp {
         (table >> outcome) & 1 != 0
     }
 
+    /// [`CmpOp::eval`] as plain comparisons: for a constant operator (an interpreter handler
+    /// per operator), this folds to one compare instruction.
+    #[inline(always)]
+    pub fn holds(self, a: u32, b: u32) -> bool {
+        let (sa, sb) = (a as i32, b as i32);
+        match self {
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+            CmpOp::LtS => sa < sb,
+            CmpOp::LtU => a < b,
+            CmpOp::GtS => sa > sb,
+            CmpOp::GtU => a > b,
+            CmpOp::LeS => sa <= sb,
+            CmpOp::LeU => a <= b,
+            CmpOp::GeS => sa >= sb,
+            CmpOp::GeU => a >= b,
+        }
+    }
+
+    /// The operator whose discriminant is `table`.
+    ///
+    /// # Panics
+    /// If `table` is no operator's discriminant.
+    #[inline(always)]
+    pub const fn from_table(table: u8) -> CmpOp {
+        const ALL: [CmpOp; 10] = [
+            CmpOp::Eq,
+            CmpOp::Ne,
+            CmpOp::LtS,
+            CmpOp::LtU,
+            CmpOp::GtS,
+            CmpOp::GtU,
+            CmpOp::LeS,
+            CmpOp::LeU,
+            CmpOp::GeS,
+            CmpOp::GeU,
+        ];
+        let mut i = 0;
+        while i < ALL.len() {
+            if ALL[i] as u8 == table {
+                return ALL[i];
+            }
+            i += 1;
+        }
+        panic!("not a comparison operator")
+    }
+
     /// The comparison that holds exactly when this one does not.
     pub fn negate(self) -> CmpOp {
         match self {
@@ -246,6 +293,8 @@ mod tests {
                 ];
                 for (op, want) in expected {
                     assert_eq!(op.eval(a, b), want, "{op:?} {a:#x} {b:#x}");
+                    assert_eq!(op.holds(a, b), want, "{op:?} {a:#x} {b:#x}");
+                    assert_eq!(CmpOp::from_table(op as u8), op);
                     assert_eq!(op.negate().eval(a, b), !want, "negated {op:?} {a:#x} {b:#x}");
                 }
             }

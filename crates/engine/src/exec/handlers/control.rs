@@ -6,7 +6,7 @@ use crate::exec::dispatch::{next, to_stop_op, Cx, Flow, Next, Op, Regs};
 use crate::exec::frames::CodeRef;
 use crate::exec::frames::{compiled, compiled_ready, enter_frame};
 use crate::exec::Frame;
-use crate::ir::Slot;
+use crate::ir::{CmpOp, Instr, Slot};
 
 handlers! { |ip, fp, cx|
     unreachable = Unreachable {} => {
@@ -37,16 +37,6 @@ handlers! { |ip, fp, cx|
     }
     br_if_eqz = BrIfEqz { c, t } => {
         if fp.r(c) as u32 == 0 {
-            next!(unsafe { cx.code.add(t as usize) }, fp, cx);
-        }
-    }
-    br_cmp_i32 = BrCmpI32 { op, a, b, t } => {
-        if op.eval(fp.r(a) as u32, fp.r(b) as u32) {
-            next!(unsafe { cx.code.add(t as usize) }, fp, cx);
-        }
-    }
-    br_cmp_i32_imm = BrCmpI32Imm { op, a, imm, t } => {
-        if op.eval(fp.r(a) as u32, imm as u32) {
             next!(unsafe { cx.code.add(t as usize) }, fp, cx);
         }
     }
@@ -88,6 +78,43 @@ handlers! { |ip, fp, cx|
     return_call_indirect = ReturnCallIndirect { ty, table, c, base } => {
         let fid = or_trap!(cx, ip, indirect(cx, fp, ty, table, c));
         return cx.stop(ip.add(1), Next::Call { fid, base, tail: true });
+    }
+}
+
+/// `br_cmp_i32` for the comparison whose discriminant is `OP` (one handler per comparison;
+/// see [`super::by_cmp_op`]).
+///
+/// # Safety
+/// As for every handler (`dispatch::Handler`); the op is a `BrCmpI32` with operator `OP`.
+pub(super) unsafe fn br_cmp_i32<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+    // SAFETY: `handler_for` gave this handler only to this instruction.
+    let Instr::BrCmpI32 { a, b, t, .. } = (unsafe { *ip }).instr else {
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    // SAFETY: verified slots and branch target; see `handlers!`.
+    unsafe {
+        if CmpOp::from_table(OP).holds(fp.r(a) as u32, fp.r(b) as u32) {
+            next!(cx.code.add(t as usize), fp, cx);
+        }
+        next!(ip.add(1), fp, cx)
+    }
+}
+
+/// `br_cmp_i32_imm` for the comparison whose discriminant is `OP`.
+///
+/// # Safety
+/// As for [`br_cmp_i32`].
+pub(super) unsafe fn br_cmp_i32_imm<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+    // SAFETY: `handler_for` gave this handler only to this instruction.
+    let Instr::BrCmpI32Imm { a, imm, t, .. } = (unsafe { *ip }).instr else {
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    // SAFETY: verified slot and branch target; see `handlers!`.
+    unsafe {
+        if CmpOp::from_table(OP).holds(fp.r(a) as u32, imm as u32) {
+            next!(cx.code.add(t as usize), fp, cx);
+        }
+        next!(ip.add(1), fp, cx)
     }
 }
 

@@ -50,6 +50,27 @@ macro_rules! or_trap {
 }
 use or_trap;
 
+/// `$handler::<OP>` for comparison `$op`, where `OP` is its discriminant.
+macro_rules! by_cmp_op {
+    ($op:expr, $module:ident :: $handler:ident) => {{
+        use crate::ir::CmpOp as C;
+        match $op {
+            C::Eq => $module::$handler::<{ C::Eq as u8 }>,
+            C::Ne => $module::$handler::<{ C::Ne as u8 }>,
+            C::LtS => $module::$handler::<{ C::LtS as u8 }>,
+            C::LtU => $module::$handler::<{ C::LtU as u8 }>,
+            C::GtS => $module::$handler::<{ C::GtS as u8 }>,
+            C::GtU => $module::$handler::<{ C::GtU as u8 }>,
+            C::LeS => $module::$handler::<{ C::LeS as u8 }>,
+            C::LeU => $module::$handler::<{ C::LeU as u8 }>,
+            C::GeS => $module::$handler::<{ C::GeS as u8 }>,
+            C::GeU => $module::$handler::<{ C::GeU as u8 }>,
+        }
+    }};
+}
+#[allow(unused_imports)]
+pub(super) use by_cmp_op;
+
 /// The handler of `instr`'s variant (and, for generic numeric instructions, operator).
 pub(super) fn handler_for(instr: &Instr) -> Handler {
     use Instr as I;
@@ -60,8 +81,8 @@ pub(super) fn handler_for(instr: &Instr) -> Handler {
         I::Br { .. } => control::br,
         I::BrIfNz { .. } => control::br_if_nz,
         I::BrIfEqz { .. } => control::br_if_eqz,
-        I::BrCmpI32 { .. } => control::br_cmp_i32,
-        I::BrCmpI32Imm { .. } => control::br_cmp_i32_imm,
+        I::BrCmpI32 { op, .. } => by_cmp_op!(op, control::br_cmp_i32),
+        I::BrCmpI32Imm { op, .. } => by_cmp_op!(op, control::br_cmp_i32_imm),
         I::BrTable { .. } => control::br_table,
         I::Return => control::ret,
         I::Call { .. } => control::call,
@@ -126,8 +147,8 @@ pub(super) fn handler_for(instr: &Instr) -> Handler {
         I::I32Sub { .. } => numeric::i32_sub,
         I::I64Add { .. } => numeric::i64_add,
         I::I64Sub { .. } => numeric::i64_sub,
-        I::I32Cmp { .. } => numeric::i32_cmp,
-        I::I32CmpImm { .. } => numeric::i32_cmp_imm,
+        I::I32Cmp { op, .. } => by_cmp_op!(op, numeric::i32_cmp),
+        I::I32CmpImm { op, .. } => by_cmp_op!(op, numeric::i32_cmp_imm),
         I::I32Mul { .. } => numeric::i32_mul,
         I::I32And { .. } => numeric::i32_and,
         I::I32Or { .. } => numeric::i32_or,

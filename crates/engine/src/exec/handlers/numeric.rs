@@ -3,7 +3,8 @@
 //! [`per_operator`]), so no instruction decodes its operator at run time.
 
 use super::handlers;
-use crate::exec::dispatch::Handler;
+use crate::exec::dispatch::{next, Cx, Flow, Handler, Op, Regs};
+use crate::ir::{CmpOp, Instr};
 use crate::exec::memory::f32_of;
 use crate::ir::{BinOp, UnOp};
 
@@ -25,12 +26,6 @@ handlers! { |ip, fp, cx|
     }
     i64_sub = I64Sub { d, a, b } => {
         fp.w(d, fp.r(a).wrapping_sub(fp.r(b)));
-    }
-    i32_cmp = I32Cmp { op, d, a, b } => {
-        fp.w(d, u64::from(op.eval(fp.r(a) as u32, fp.r(b) as u32)));
-    }
-    i32_cmp_imm = I32CmpImm { op, d, a, imm } => {
-        fp.w(d, u64::from(op.eval(fp.r(a) as u32, imm as u32)));
     }
     i32_mul = I32Mul { d, a, b } => {
         fp.w(d, u64::from((fp.r(a) as u32).wrapping_mul(fp.r(b) as u32)));
@@ -150,6 +145,38 @@ handlers! { |ip, fp, cx|
     }
     i64_extend_i32_u = I64ExtendI32U { d, s } => {
         fp.w(d, u64::from(fp.r(s) as u32));
+    }
+}
+
+/// `i32` comparison `OP` (a `CmpOp` discriminant; one handler per comparison).
+///
+/// # Safety
+/// As for every handler (`dispatch::Handler`); the op is an `I32Cmp` with operator `OP`.
+pub(super) unsafe fn i32_cmp<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+    // SAFETY: `handler_for` gave this handler only to this instruction.
+    let Instr::I32Cmp { d, a, b, .. } = (unsafe { *ip }).instr else {
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    // SAFETY: verified slots; see `handlers!`.
+    unsafe {
+        fp.w(d, u64::from(CmpOp::from_table(OP).holds(fp.r(a) as u32, fp.r(b) as u32)));
+        next!(ip.add(1), fp, cx)
+    }
+}
+
+/// `i32` comparison `OP` with an immediate.
+///
+/// # Safety
+/// As for [`i32_cmp`]; the op is an `I32CmpImm`.
+pub(super) unsafe fn i32_cmp_imm<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+    // SAFETY: `handler_for` gave this handler only to this instruction.
+    let Instr::I32CmpImm { d, a, imm, .. } = (unsafe { *ip }).instr else {
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    // SAFETY: verified slots; see `handlers!`.
+    unsafe {
+        fp.w(d, u64::from(CmpOp::from_table(OP).holds(fp.r(a) as u32, imm as u32)));
+        next!(ip.add(1), fp, cx)
     }
 }
 
