@@ -1,7 +1,7 @@
 //! How the interpreter gets from one instruction to the next.
 //!
 //! Every translated instruction is an [`Op`]: the [`Instr`] with the address of its handler,
-//! chosen once by [`op_for`] when the function is translated. A handler does its instruction's
+//! chosen once by [`thread`] when the function is translated. A handler does its instruction's
 //! work and then, in optimised builds (`cfg(tessera_threaded)`, set by `build.rs`), calls the
 //! next op's handler in tail position, which LLVM compiles to a jump: each handler ends in its
 //! own indirect jump (direct threading), the instruction and frame pointers stay in argument
@@ -9,6 +9,12 @@
 //! builds, where that call would not become a jump and would take host stack per instruction,
 //! have each handler return the next op to a loop in [`run_frame`] instead; the handlers are
 //! the same code.
+//!
+//! Besides the op and the frame, handlers pass each other an accumulator: a producer (an
+//! instruction computing one 64-bit value into a slot) also hands that value to the next
+//! handler in a register, and an instruction that reads the slot the op before it just
+//! produced takes the value from there instead of from memory. That keeps a chain of
+//! dependent instructions from waiting on a store and a reload at every step.
 //!
 //! Calls and returns between functions of the running instance stay inside the handlers;
 //! anything else (host functions, other instances, indirect calls) ends [`run_frame`] with a
@@ -42,7 +48,10 @@ impl std::fmt::Debug for Op {
 /// `ip` points at an op of the code `cx.code` starts, whose handler this is; `fp` points at
 /// the running frame's slots, at least `frame_slots` of them; the code passed
 /// `translate::verify`.
-pub(super) type Handler = unsafe fn(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow;
+///
+/// `acc` is the accumulator: the value the op before this one wrote to its result slot, if
+/// that op is a producer (see [`thread`]); otherwise unspecified.
+pub(super) type Handler = unsafe fn(ip: *const Op, fp: Regs, cx: &mut Cx, acc: u64) -> Flow;
 
 /// What a handler hands back: the next op and frame (unthreaded builds), or a null op when
 /// the frame stops, the reason being in [`Cx::next`].
@@ -57,7 +66,7 @@ pub(super) const STOPPED: Flow = (std::ptr::null(), Regs(std::ptr::null_mut()));
 /// one path and its jump's result on another makes LLVM merge the two and keep the jump a call.)
 static STOP_OP: Op = Op { handler: stop_op, instr: Instr::Unreachable };
 
-unsafe fn stop_op(_: *const Op, _: Regs, _: &mut Cx) -> Flow {
+unsafe fn stop_op(_: *const Op, _: Regs, _: &mut Cx, _: u64) -> Flow {
     STOPPED
 }
 
@@ -66,19 +75,20 @@ pub(super) fn to_stop_op() -> Flow {
     (&STOP_OP, Regs(std::ptr::null_mut()))
 }
 
-/// Continues with the op at `$ip` in frame `$fp`: jumps to its handler (threaded) or returns
-/// it to the loop in [`run_frame`].
+/// Continues with the op at `$ip` in frame `$fp` and accumulator `$acc`: jumps to its handler
+/// (threaded) or returns it to the loop in [`run_frame`] (the accumulator kept in the `Cx`).
 macro_rules! next {
-    ($ip:expr, $fp:expr, $cx:expr) => {{
+    ($ip:expr, $fp:expr, $cx:expr, $acc:expr) => {{
         let ip: *const $crate::exec::dispatch::Op = $ip;
         #[cfg(tessera_threaded)]
         {
             // SAFETY: the caller passes an op of the running code (see `Handler`).
-            return unsafe { ((*ip).handler)(ip, $fp, $cx) };
+            #[allow(unused_unsafe)]
+            return unsafe { ((*ip).handler)(ip, $fp, $cx, $acc) };
         }
         #[cfg(not(tessera_threaded))]
         {
-            let _ = $cx;
+            $cx.acc = $acc;
             return (ip, $fp);
         }
     }};
@@ -199,6 +209,9 @@ pub(super) struct Cx<'s, 'r> {
     /// returns it, merges that return with the handler's jump to the next op, and the jump
     /// becomes a call that takes host stack per instruction.
     stopped: Flow,
+    /// The accumulator between handlers in unthreaded builds (threaded, it is an argument).
+    #[cfg_attr(tessera_threaded, allow(dead_code))]
+    pub(super) acc: u64,
 }
 
 impl Cx<'_, '_> {
@@ -263,11 +276,13 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
     let (mut ip, mut fp) = unsafe { (code.add(pos.pc), Regs::at(stack.regs, pos.bp)) };
     let view = mem_view(store, pos.mem0);
     let (inst, mem0) = (pos.inst, pos.mem0);
-    let mut cx = Cx { store, stack, pos, code, view, inst, mem0, next: Next::Return, stopped: STOPPED };
+    let mut cx =
+        Cx { store, stack, pos, code, view, inst, mem0, next: Next::Return, stopped: STOPPED, acc: 0 };
     while !ip.is_null() {
         // SAFETY: `ip` is the op to run next in frame `fp` (this function's contract for the
         // first; each handler's for the ones it returns).
-        (ip, fp) = unsafe { ((*ip).handler)(ip, fp, &mut cx) };
+        let acc = cx.acc;
+        (ip, fp) = unsafe { ((*ip).handler)(ip, fp, &mut cx, acc) };
     }
     cx.next
 }
@@ -277,7 +292,27 @@ pub(super) fn mem_view(s: &mut StoreInner, mem0: usize) -> MemView {
     s.memories.get_mut(mem0).map_or(MemView::NONE, |m| MemView::of(&mut m.data))
 }
 
-/// `instr` with its handler.
-pub(crate) fn op_for(instr: Instr) -> Op {
-    Op { handler: handlers::handler_for(&instr), instr }
+/// A function's instructions with their handlers: the last step of translation.
+///
+/// Here the accumulator is decided: an instruction that reads the slot the instruction just
+/// before it produced gets the handler form that takes the value from the accumulator
+/// instead, unless it is a branch target (reached from elsewhere, the accumulator holds
+/// something else). Producers also write their slot, so the slot stays right for every other
+/// reader; frames resume only after calls, which are not producers.
+pub(crate) fn thread(code: Vec<Instr>) -> Box<[Op]> {
+    let mut target = vec![false; code.len()];
+    for instr in &code {
+        if let Some(t) = instr.target() {
+            target[t as usize] = true;
+        }
+    }
+    let mut prev: Option<Slot> = None;
+    let mut ops = Vec::with_capacity(code.len());
+    for (pc, mut instr) in code.into_iter().enumerate() {
+        let acc = if target[pc] { None } else { prev };
+        let handler = handlers::handler_for(&mut instr, acc);
+        prev = handlers::produces(&instr);
+        ops.push(Op { handler, instr });
+    }
+    ops.into_boxed_slice()
 }

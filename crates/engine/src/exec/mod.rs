@@ -13,7 +13,7 @@ mod handlers;
 mod memory;
 mod num;
 
-pub(crate) use dispatch::{op_for, Op};
+pub(crate) use dispatch::{thread, Op};
 use dispatch::{Next, Position, Stack};
 use frames::{backtrace, compiled, enter_frame, mem0_of, CodeRef};
 

@@ -14,7 +14,7 @@
 mod ops;
 mod verify;
 
-use crate::exec::{op_for, Op};
+use crate::exec::{thread, Op};
 use crate::ir::{Instr, Slot, Target, UnOp};
 use crate::module::ModuleInner;
 use crate::value::ValType;
@@ -22,7 +22,7 @@ use crate::value::ValType;
 /// A translated function, shared by every instance of its module.
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
-    /// The instructions, each with its handler (`exec::op_for`).
+    /// The instructions, each with its handler (`exec::thread`).
     pub(crate) code: Box<[Op]>,
     /// Slots taken by parameters.
     pub(crate) param_slots: u16,
@@ -185,7 +185,7 @@ pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledF
     };
     verify::verify(&t.code, &frame)?;
     Ok(CompiledFunc {
-        code: t.code.into_iter().map(op_for).collect(),
+        code: thread(t.code),
         param_slots: frame.param_slots,
         local_slots: frame.local_slots,
         frame_slots: frame.frame_slots,

@@ -8,7 +8,7 @@ use crate::exec::frames::{compiled, compiled_ready, enter_frame};
 use crate::exec::Frame;
 use crate::ir::{CmpOp, Instr, Slot};
 
-handlers! { |ip, fp, cx|
+handlers! { |ip, fp, cx, acc|
     unreachable = Unreachable {} => {
         return cx.trap(ip, TrapCode::Unreachable);
     }
@@ -28,22 +28,22 @@ handlers! { |ip, fp, cx|
     // SAFETY (every branch): `translate::verify` checked that targets and `br_table` arms
     // are ops of this function.
     br = Br { t } => {
-        next!(unsafe { cx.code.add(t as usize) }, fp, cx);
+        next!(unsafe { cx.code.add(t as usize) }, fp, cx, acc);
     }
-    br_if_nz = BrIfNz { c, t } => {
-        if fp.r(c) as u32 != 0 {
-            next!(unsafe { cx.code.add(t as usize) }, fp, cx);
+    br_if_nz(c) = BrIfNz { c, t } => {
+        if c as u32 != 0 {
+            next!(unsafe { cx.code.add(t as usize) }, fp, cx, acc);
         }
     }
-    br_if_eqz = BrIfEqz { c, t } => {
-        if fp.r(c) as u32 == 0 {
-            next!(unsafe { cx.code.add(t as usize) }, fp, cx);
+    br_if_eqz(c) = BrIfEqz { c, t } => {
+        if c as u32 == 0 {
+            next!(unsafe { cx.code.add(t as usize) }, fp, cx, acc);
         }
     }
     br_table = BrTable { c, len } => {
         // Arm `i` (the last one is the default) is the `i + 1`th op after this one.
         let i = (fp.r(c) as u32).min(len);
-        next!(unsafe { ip.add(1 + i as usize) }, fp, cx);
+        next!(unsafe { ip.add(1 + i as usize) }, fp, cx, acc);
     }
     ret = Return {} => {
         let Some(&caller) = cx.stack.frames.last().filter(|f| f.inst == cx.inst) else {
@@ -57,7 +57,7 @@ handlers! { |ip, fp, cx|
         // SAFETY: a frame's `pc` was recorded from a valid op pointer of its code, and the
         // caller's slots are still in `regs`, which never shrinks.
         let fp = unsafe { Regs::at(cx.stack.regs, caller.bp) };
-        next!(unsafe { cx.code.add(caller.pc) }, fp, cx);
+        next!(unsafe { cx.code.add(caller.pc) }, fp, cx, acc);
     }
     call = Call { f, base } => {
         let fid = cx.store.instances[cx.inst as usize].funcs[f as usize] as usize;
@@ -65,7 +65,7 @@ handlers! { |ip, fp, cx|
     }
     call_internal = CallInternal { f, base } => {
         let (callee_ip, callee_fp) = enter_callee(cx, ip, f, base);
-        next!(callee_ip, callee_fp, cx);
+        next!(callee_ip, callee_fp, cx, acc);
     }
     return_call = ReturnCall { f, base } => {
         let fid = cx.store.instances[cx.inst as usize].funcs[f as usize] as usize;
@@ -82,21 +82,27 @@ handlers! { |ip, fp, cx|
 }
 
 /// `br_cmp_i32` for the comparison whose discriminant is `OP` (one handler per comparison;
-/// see [`super::by_cmp_op`]).
+/// see [`super::by_cmp_op`]); with `ACC`, operand `a` is the accumulator.
 ///
 /// # Safety
 /// As for every handler (`dispatch::Handler`); the op is a `BrCmpI32` with operator `OP`.
-pub(super) unsafe fn br_cmp_i32<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+pub(super) unsafe fn br_cmp_i32<const OP: u8, const ACC: bool>(
+    ip: *const Op,
+    fp: Regs,
+    cx: &mut Cx,
+    acc: u64,
+) -> Flow {
     // SAFETY: `handler_for` gave this handler only to this instruction.
     let Instr::BrCmpI32 { a, b, t, .. } = (unsafe { *ip }).instr else {
         unsafe { std::hint::unreachable_unchecked() }
     };
     // SAFETY: verified slots and branch target; see `handlers!`.
     unsafe {
-        if CmpOp::from_table(OP).holds(fp.r(a) as u32, fp.r(b) as u32) {
-            next!(cx.code.add(t as usize), fp, cx);
+        let a = if ACC { acc } else { fp.r(a) };
+        if CmpOp::from_table(OP).holds(a as u32, fp.r(b) as u32) {
+            next!(cx.code.add(t as usize), fp, cx, acc);
         }
-        next!(ip.add(1), fp, cx)
+        next!(ip.add(1), fp, cx, acc)
     }
 }
 
@@ -104,17 +110,23 @@ pub(super) unsafe fn br_cmp_i32<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut 
 ///
 /// # Safety
 /// As for [`br_cmp_i32`].
-pub(super) unsafe fn br_cmp_i32_imm<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+pub(super) unsafe fn br_cmp_i32_imm<const OP: u8, const ACC: bool>(
+    ip: *const Op,
+    fp: Regs,
+    cx: &mut Cx,
+    acc: u64,
+) -> Flow {
     // SAFETY: `handler_for` gave this handler only to this instruction.
     let Instr::BrCmpI32Imm { a, imm, t, .. } = (unsafe { *ip }).instr else {
         unsafe { std::hint::unreachable_unchecked() }
     };
     // SAFETY: verified slot and branch target; see `handlers!`.
     unsafe {
-        if CmpOp::from_table(OP).holds(fp.r(a) as u32, imm as u32) {
-            next!(cx.code.add(t as usize), fp, cx);
+        let a = if ACC { acc } else { fp.r(a) };
+        if CmpOp::from_table(OP).holds(a as u32, imm as u32) {
+            next!(cx.code.add(t as usize), fp, cx, acc);
         }
-        next!(ip.add(1), fp, cx)
+        next!(ip.add(1), fp, cx, acc)
     }
 }
 

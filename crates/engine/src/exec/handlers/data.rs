@@ -3,34 +3,34 @@
 use super::handlers;
 use crate::store::Func;
 
-handlers! { |ip, fp, cx|
-    copy = Copy { d, s } => {
-        fp.w(d, fp.r(s));
+handlers! { |ip, fp, cx, acc|
+    copy(s) = Copy { d, s } => produce d {
+        s
     }
     copy_v128 = CopyV128 { d, s } => {
         fp.wv(d, fp.rv(s));
     }
-    const32 = Const32 { d, v } => {
-        fp.w(d, u64::from(v));
+    const32 = Const32 { d, v } => produce d {
+        u64::from(v)
     }
-    const64 = Const64 { d, v } => {
-        fp.w(d, v);
+    const64 = Const64 { d, v } => produce d {
+        v
     }
     const_v128 = ConstV128 { d, idx } => {
         fp.wv(d, cx.pos.cf.get().consts[idx as usize]);
     }
-    select = Select { d, c, a, b } => {
-        fp.w(d, if fp.r(c) as u32 != 0 { fp.r(a) } else { fp.r(b) });
+    select = Select { d, c, a, b } => produce d {
+        if fp.r(c) as u32 != 0 { fp.r(a) } else { fp.r(b) }
     }
     select_v128 = SelectV128 { d, c, a, b } => {
         fp.wv(d, if fp.r(c) as u32 != 0 { fp.rv(a) } else { fp.rv(b) });
     }
-    global_get = GlobalGet { d, g } => {
-        fp.w(d, cx.store.globals[cx.global_index(g)].bits as u64);
+    global_get = GlobalGet { d, g } => produce d {
+        cx.store.globals[cx.global_index(g)].bits as u64
     }
-    global_set = GlobalSet { s, g } => {
+    global_set(s) = GlobalSet { s, g } => {
         let gi = cx.global_index(g);
-        cx.store.globals[gi].bits = u128::from(fp.r(s));
+        cx.store.globals[gi].bits = u128::from(s);
     }
     global_get_v128 = GlobalGetV128 { d, g } => {
         fp.wv(d, cx.store.globals[cx.global_index(g)].bits);
@@ -39,7 +39,7 @@ handlers! { |ip, fp, cx|
         let gi = cx.global_index(g);
         cx.store.globals[gi].bits = fp.rv(s);
     }
-    ref_func = RefFunc { d, f } => {
-        fp.w(d, Func(cx.store.instances[cx.inst as usize].funcs[f as usize]).raw());
+    ref_func = RefFunc { d, f } => produce d {
+        Func(cx.store.instances[cx.inst as usize].funcs[f as usize]).raw()
     }
 }

@@ -51,10 +51,10 @@ macro_rules! view_or_trap {
     };
 }
 
-handlers! { |ip, fp, cx|
-    load = Load { kind, d, addr, mem, off } => {
-        let a = fp.r(addr);
-        let v = match kind {
+handlers! { |ip, fp, cx, acc|
+    load(addr) = Load { kind, d, addr, mem, off } => produce d {
+        let a = addr;
+        match kind {
             LoadOp::I32 | LoadOp::F32 => u64::from(u32::from_le_bytes(or_trap!(cx, ip, read_mem(cx, mem, a, off)))),
             LoadOp::I64 | LoadOp::F64 => u64::from_le_bytes(or_trap!(cx, ip, read_mem(cx, mem, a, off))),
             LoadOp::I32_8S => i8::from_le_bytes(or_trap!(cx, ip, read_mem(cx, mem, a, off))) as i32 as u32 as u64,
@@ -67,8 +67,7 @@ handlers! { |ip, fp, cx|
             LoadOp::I64_16U => u64::from(u16::from_le_bytes(or_trap!(cx, ip, read_mem(cx, mem, a, off)))),
             LoadOp::I64_32S => i32::from_le_bytes(or_trap!(cx, ip, read_mem(cx, mem, a, off))) as i64 as u64,
             LoadOp::I64_32U => u64::from(u32::from_le_bytes(or_trap!(cx, ip, read_mem(cx, mem, a, off)))),
-        };
-        fp.w(d, v);
+        }
     }
     store = Store { kind, s, addr, mem, off } => {
         let (v, a) = (fp.r(s), fp.r(addr));
@@ -79,60 +78,60 @@ handlers! { |ip, fp, cx|
             StoreOp::B8 => write_mem(cx, mem, a, off, v.to_le_bytes()),
         });
     }
-    i32_load = I32Load { d, addr, off } => {
-        fp.w(d, u64::from(u32::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(fp.r(addr) as u32, off)))));
+    i32_load(addr) = I32Load { d, addr, off } => produce d {
+        u64::from(u32::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(addr as u32, off))))
     }
-    i64_load = I64Load { d, addr, off } => {
-        fp.w(d, u64::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(fp.r(addr) as u32, off))));
+    i64_load(addr) = I64Load { d, addr, off } => produce d {
+        u64::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(addr as u32, off)))
     }
-    i32_load8_u = I32Load8U { d, addr, off } => {
-        fp.w(d, u64::from(view_or_trap!(cx, ip, cx.view.read::<1>(fp.r(addr) as u32, off))[0]));
+    i32_load8_u(addr) = I32Load8U { d, addr, off } => produce d {
+        u64::from(view_or_trap!(cx, ip, cx.view.read::<1>(addr as u32, off))[0])
     }
-    i32_load8_s = I32Load8S { d, addr, off } => {
-        let b = view_or_trap!(cx, ip, cx.view.read(fp.r(addr) as u32, off));
-        fp.w(d, u64::from(i8::from_le_bytes(b) as i32 as u32));
+    i32_load8_s(addr) = I32Load8S { d, addr, off } => produce d {
+        let b = view_or_trap!(cx, ip, cx.view.read(addr as u32, off));
+        u64::from(i8::from_le_bytes(b) as i32 as u32)
     }
-    i32_load16_u = I32Load16U { d, addr, off } => {
-        fp.w(d, u64::from(u16::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(fp.r(addr) as u32, off)))));
+    i32_load16_u(addr) = I32Load16U { d, addr, off } => produce d {
+        u64::from(u16::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(addr as u32, off))))
     }
-    i32_load16_s = I32Load16S { d, addr, off } => {
-        let b = view_or_trap!(cx, ip, cx.view.read(fp.r(addr) as u32, off));
-        fp.w(d, u64::from(i16::from_le_bytes(b) as i32 as u32));
+    i32_load16_s(addr) = I32Load16S { d, addr, off } => produce d {
+        let b = view_or_trap!(cx, ip, cx.view.read(addr as u32, off));
+        u64::from(i16::from_le_bytes(b) as i32 as u32)
     }
-    i64_load32_u = I64Load32U { d, addr, off } => {
-        fp.w(d, u64::from(u32::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(fp.r(addr) as u32, off)))));
+    i64_load32_u(addr) = I64Load32U { d, addr, off } => produce d {
+        u64::from(u32::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(addr as u32, off))))
     }
-    i32_store = I32Store { s, addr, off } => {
-        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, (fp.r(s) as u32).to_le_bytes()));
+    i32_store(s) = I32Store { s, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, (s as u32).to_le_bytes()));
     }
-    i64_store = I64Store { s, addr, off } => {
-        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, fp.r(s).to_le_bytes()));
+    i64_store(s) = I64Store { s, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, s.to_le_bytes()));
     }
-    i32_store8 = I32Store8 { s, addr, off } => {
-        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, [fp.r(s) as u8]));
+    i32_store8(s) = I32Store8 { s, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, [s as u8]));
     }
-    i32_store16 = I32Store16 { s, addr, off } => {
-        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, (fp.r(s) as u16).to_le_bytes()));
+    i32_store16(s) = I32Store16 { s, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, (s as u16).to_le_bytes()));
     }
-    i32_load_add = I32LoadAdd { d, a, imm, off } => {
-        let b = view_or_trap!(cx, ip, cx.view.read((fp.r(a) as u32).wrapping_add(imm as u32), off));
-        fp.w(d, u64::from(u32::from_le_bytes(b)));
+    i32_load_add(a) = I32LoadAdd { d, a, imm, off } => produce d {
+        let b = view_or_trap!(cx, ip, cx.view.read((a as u32).wrapping_add(imm as u32), off));
+        u64::from(u32::from_le_bytes(b))
     }
-    i64_load_add = I64LoadAdd { d, a, imm, off } => {
-        let b = view_or_trap!(cx, ip, cx.view.read((fp.r(a) as u32).wrapping_add(imm as u32), off));
-        fp.w(d, u64::from_le_bytes(b));
+    i64_load_add(a) = I64LoadAdd { d, a, imm, off } => produce d {
+        let b = view_or_trap!(cx, ip, cx.view.read((a as u32).wrapping_add(imm as u32), off));
+        u64::from_le_bytes(b)
     }
-    i32_load_at = I32LoadAt { d, ea } => {
-        fp.w(d, u64::from(u32::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(ea, 0)))));
+    i32_load_at = I32LoadAt { d, ea } => produce d {
+        u64::from(u32::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(ea, 0))))
     }
-    i64_load_at = I64LoadAt { d, ea } => {
-        fp.w(d, u64::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(ea, 0))));
+    i64_load_at = I64LoadAt { d, ea } => produce d {
+        u64::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(ea, 0)))
     }
-    i32_store_at = I32StoreAt { s, ea } => {
-        view_or_trap!(cx, ip, cx.view.write(ea, 0, (fp.r(s) as u32).to_le_bytes()));
+    i32_store_at(s) = I32StoreAt { s, ea } => {
+        view_or_trap!(cx, ip, cx.view.write(ea, 0, (s as u32).to_le_bytes()));
     }
-    i64_store_at = I64StoreAt { s, ea } => {
-        view_or_trap!(cx, ip, cx.view.write(ea, 0, fp.r(s).to_le_bytes()));
+    i64_store_at(s) = I64StoreAt { s, ea } => {
+        view_or_trap!(cx, ip, cx.view.write(ea, 0, s.to_le_bytes()));
     }
 
     memory_size = MemorySize { d, mem } => {

@@ -4,163 +4,171 @@
 
 use super::handlers;
 use crate::exec::dispatch::{next, Cx, Flow, Handler, Op, Regs};
-use crate::ir::{CmpOp, Instr};
 use crate::exec::memory::f32_of;
 use crate::ir::{BinOp, UnOp};
+use crate::ir::{CmpOp, Instr};
 
-handlers! { |ip, fp, cx|
-    i32_add_imm = I32AddImm { d, a, imm } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_add(imm as u32)));
+handlers! { |ip, fp, cx, acc|
+    i32_add_imm(a) = I32AddImm { d, a, imm } => produce d {
+        u64::from((a as u32).wrapping_add(imm as u32))
     }
-    i64_add_imm = I64AddImm { d, a, imm } => {
-        fp.w(d, fp.r(a).wrapping_add(imm as i64 as u64));
+    i64_add_imm(a) = I64AddImm { d, a, imm } => produce d {
+        a.wrapping_add(imm as i64 as u64)
     }
-    i32_add = I32Add { d, a, b } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_add(fp.r(b) as u32)));
+    i32_add(a) = I32Add { d, a, b } => produce d {
+        u64::from((a as u32).wrapping_add(fp.r(b) as u32))
     }
-    i32_sub = I32Sub { d, a, b } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_sub(fp.r(b) as u32)));
+    i32_sub(a) = I32Sub { d, a, b } => produce d {
+        u64::from((a as u32).wrapping_sub(fp.r(b) as u32))
     }
-    i64_add = I64Add { d, a, b } => {
-        fp.w(d, fp.r(a).wrapping_add(fp.r(b)));
+    i64_add(a) = I64Add { d, a, b } => produce d {
+        a.wrapping_add(fp.r(b))
     }
-    i64_sub = I64Sub { d, a, b } => {
-        fp.w(d, fp.r(a).wrapping_sub(fp.r(b)));
+    i64_sub(a) = I64Sub { d, a, b } => produce d {
+        a.wrapping_sub(fp.r(b))
     }
-    i32_mul = I32Mul { d, a, b } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_mul(fp.r(b) as u32)));
+    i32_mul(a) = I32Mul { d, a, b } => produce d {
+        u64::from((a as u32).wrapping_mul(fp.r(b) as u32))
     }
-    i32_and = I32And { d, a, b } => {
-        fp.w(d, u64::from(fp.r(a) as u32 & fp.r(b) as u32));
+    i32_and(a) = I32And { d, a, b } => produce d {
+        u64::from(a as u32 & fp.r(b) as u32)
     }
-    i32_or = I32Or { d, a, b } => {
-        fp.w(d, u64::from(fp.r(a) as u32 | fp.r(b) as u32));
+    i32_or(a) = I32Or { d, a, b } => produce d {
+        u64::from(a as u32 | fp.r(b) as u32)
     }
-    i32_xor = I32Xor { d, a, b } => {
-        fp.w(d, u64::from(fp.r(a) as u32 ^ fp.r(b) as u32));
+    i32_xor(a) = I32Xor { d, a, b } => produce d {
+        u64::from(a as u32 ^ fp.r(b) as u32)
     }
-    i32_shl = I32Shl { d, a, b } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_shl(fp.r(b) as u32)));
+    i32_shl(a) = I32Shl { d, a, b } => produce d {
+        u64::from((a as u32).wrapping_shl(fp.r(b) as u32))
     }
-    i32_shr_s = I32ShrS { d, a, b } => {
-        fp.w(d, u64::from((fp.r(a) as i32).wrapping_shr(fp.r(b) as u32) as u32));
+    i32_shr_s(a) = I32ShrS { d, a, b } => produce d {
+        u64::from((a as i32).wrapping_shr(fp.r(b) as u32) as u32)
     }
-    i32_shr_u = I32ShrU { d, a, b } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_shr(fp.r(b) as u32)));
+    i32_shr_u(a) = I32ShrU { d, a, b } => produce d {
+        u64::from((a as u32).wrapping_shr(fp.r(b) as u32))
     }
-    i64_mul = I64Mul { d, a, b } => {
-        fp.w(d, fp.r(a).wrapping_mul(fp.r(b)));
+    i64_mul(a) = I64Mul { d, a, b } => produce d {
+        a.wrapping_mul(fp.r(b))
     }
-    i64_and = I64And { d, a, b } => {
-        fp.w(d, fp.r(a) & fp.r(b));
+    i64_and(a) = I64And { d, a, b } => produce d {
+        a & fp.r(b)
     }
-    i64_or = I64Or { d, a, b } => {
-        fp.w(d, fp.r(a) | fp.r(b));
+    i64_or(a) = I64Or { d, a, b } => produce d {
+        a | fp.r(b)
     }
-    i64_xor = I64Xor { d, a, b } => {
-        fp.w(d, fp.r(a) ^ fp.r(b));
+    i64_xor(a) = I64Xor { d, a, b } => produce d {
+        a ^ fp.r(b)
     }
-    i64_shl = I64Shl { d, a, b } => {
-        fp.w(d, fp.r(a).wrapping_shl(fp.r(b) as u32));
+    i64_shl(a) = I64Shl { d, a, b } => produce d {
+        a.wrapping_shl(fp.r(b) as u32)
     }
-    i64_shr_s = I64ShrS { d, a, b } => {
-        fp.w(d, (fp.r(a) as i64).wrapping_shr(fp.r(b) as u32) as u64);
+    i64_shr_s(a) = I64ShrS { d, a, b } => produce d {
+        (a as i64).wrapping_shr(fp.r(b) as u32) as u64
     }
-    i64_shr_u = I64ShrU { d, a, b } => {
-        fp.w(d, fp.r(a).wrapping_shr(fp.r(b) as u32));
+    i64_shr_u(a) = I64ShrU { d, a, b } => produce d {
+        a.wrapping_shr(fp.r(b) as u32)
     }
-    f32_add = F32Add { d, a, b } => {
-        fp.w(d, u64::from((f32_of(fp.r(a)) + f32_of(fp.r(b))).to_bits()));
+    f32_add(a) = F32Add { d, a, b } => produce d {
+        u64::from((f32_of(a) + f32_of(fp.r(b))).to_bits())
     }
-    f32_sub = F32Sub { d, a, b } => {
-        fp.w(d, u64::from((f32_of(fp.r(a)) - f32_of(fp.r(b))).to_bits()));
+    f32_sub(a) = F32Sub { d, a, b } => produce d {
+        u64::from((f32_of(a) - f32_of(fp.r(b))).to_bits())
     }
-    f32_mul = F32Mul { d, a, b } => {
-        fp.w(d, u64::from((f32_of(fp.r(a)) * f32_of(fp.r(b))).to_bits()));
+    f32_mul(a) = F32Mul { d, a, b } => produce d {
+        u64::from((f32_of(a) * f32_of(fp.r(b))).to_bits())
     }
-    f64_add = F64Add { d, a, b } => {
-        fp.w(d, (f64::from_bits(fp.r(a)) + f64::from_bits(fp.r(b))).to_bits());
+    f64_add(a) = F64Add { d, a, b } => produce d {
+        (f64::from_bits(a) + f64::from_bits(fp.r(b))).to_bits()
     }
-    f64_sub = F64Sub { d, a, b } => {
-        fp.w(d, (f64::from_bits(fp.r(a)) - f64::from_bits(fp.r(b))).to_bits());
+    f64_sub(a) = F64Sub { d, a, b } => produce d {
+        (f64::from_bits(a) - f64::from_bits(fp.r(b))).to_bits()
     }
-    f64_mul = F64Mul { d, a, b } => {
-        fp.w(d, (f64::from_bits(fp.r(a)) * f64::from_bits(fp.r(b))).to_bits());
+    f64_mul(a) = F64Mul { d, a, b } => produce d {
+        (f64::from_bits(a) * f64::from_bits(fp.r(b))).to_bits()
     }
-    f64_div = F64Div { d, a, b } => {
-        fp.w(d, (f64::from_bits(fp.r(a)) / f64::from_bits(fp.r(b))).to_bits());
+    f64_div(a) = F64Div { d, a, b } => produce d {
+        (f64::from_bits(a) / f64::from_bits(fp.r(b))).to_bits()
     }
-    f64_mul_add = F64MulAdd { d, x, y, c } => {
+    f64_mul_add = F64MulAdd { d, x, y, c } => produce d {
         // Rounded twice, like the `f64.mul` and `f64.add` it replaces (not a fused FMA).
         let product = f64::from_bits(fp.r(x)) * f64::from_bits(fp.r(y));
-        fp.w(d, (f64::from_bits(fp.r(c)) + product).to_bits());
+        (f64::from_bits(fp.r(c)) + product).to_bits()
     }
-    i32_and_imm = I32AndImm { d, a, imm } => {
-        fp.w(d, u64::from(fp.r(a) as u32 & imm as u32));
+    i32_and_imm(a) = I32AndImm { d, a, imm } => produce d {
+        u64::from(a as u32 & imm as u32)
     }
-    i32_or_imm = I32OrImm { d, a, imm } => {
-        fp.w(d, u64::from(fp.r(a) as u32 | imm as u32));
+    i32_or_imm(a) = I32OrImm { d, a, imm } => produce d {
+        u64::from(a as u32 | imm as u32)
     }
-    i32_xor_imm = I32XorImm { d, a, imm } => {
-        fp.w(d, u64::from(fp.r(a) as u32 ^ imm as u32));
+    i32_xor_imm(a) = I32XorImm { d, a, imm } => produce d {
+        u64::from(a as u32 ^ imm as u32)
     }
-    i32_shl_imm = I32ShlImm { d, a, imm } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_shl(imm as u32)));
+    i32_shl_imm(a) = I32ShlImm { d, a, imm } => produce d {
+        u64::from((a as u32).wrapping_shl(imm as u32))
     }
-    i32_shr_s_imm = I32ShrSImm { d, a, imm } => {
-        fp.w(d, u64::from((fp.r(a) as i32).wrapping_shr(imm as u32) as u32));
+    i32_shr_s_imm(a) = I32ShrSImm { d, a, imm } => produce d {
+        u64::from((a as i32).wrapping_shr(imm as u32) as u32)
     }
-    i32_shr_u_imm = I32ShrUImm { d, a, imm } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_shr(imm as u32)));
+    i32_shr_u_imm(a) = I32ShrUImm { d, a, imm } => produce d {
+        u64::from((a as u32).wrapping_shr(imm as u32))
     }
-    i32_rotl_imm = I32RotlImm { d, a, imm } => {
-        fp.w(d, u64::from((fp.r(a) as u32).rotate_left(imm as u32)));
+    i32_rotl_imm(a) = I32RotlImm { d, a, imm } => produce d {
+        u64::from((a as u32).rotate_left(imm as u32))
     }
-    i32_mul_imm = I32MulImm { d, a, imm } => {
-        fp.w(d, u64::from((fp.r(a) as u32).wrapping_mul(imm as u32)));
+    i32_mul_imm(a) = I32MulImm { d, a, imm } => produce d {
+        u64::from((a as u32).wrapping_mul(imm as u32))
     }
-    i64_shl_imm = I64ShlImm { d, a, imm } => {
-        fp.w(d, fp.r(a) << imm);
+    i64_shl_imm(a) = I64ShlImm { d, a, imm } => produce d {
+        a << imm
     }
-    i64_shr_s_imm = I64ShrSImm { d, a, imm } => {
-        fp.w(d, ((fp.r(a) as i64) >> imm) as u64);
+    i64_shr_s_imm(a) = I64ShrSImm { d, a, imm } => produce d {
+        ((a as i64) >> imm) as u64
     }
-    i64_shr_u_imm = I64ShrUImm { d, a, imm } => {
-        fp.w(d, fp.r(a) >> imm);
+    i64_shr_u_imm(a) = I64ShrUImm { d, a, imm } => produce d {
+        a >> imm
     }
-    i64_rotl_imm = I64RotlImm { d, a, imm } => {
-        fp.w(d, fp.r(a).rotate_left(imm as u32));
+    i64_rotl_imm(a) = I64RotlImm { d, a, imm } => produce d {
+        a.rotate_left(imm as u32)
     }
-    i64_and_imm = I64AndImm { d, a, imm } => {
-        fp.w(d, fp.r(a) & imm as i64 as u64);
+    i64_and_imm(a) = I64AndImm { d, a, imm } => produce d {
+        a & imm as i64 as u64
     }
-    i64_or_imm = I64OrImm { d, a, imm } => {
-        fp.w(d, fp.r(a) | imm as i64 as u64);
+    i64_or_imm(a) = I64OrImm { d, a, imm } => produce d {
+        a | imm as i64 as u64
     }
-    i64_xor_imm = I64XorImm { d, a, imm } => {
-        fp.w(d, fp.r(a) ^ imm as i64 as u64);
+    i64_xor_imm(a) = I64XorImm { d, a, imm } => produce d {
+        a ^ imm as i64 as u64
     }
-    i64_mul_imm = I64MulImm { d, a, imm } => {
-        fp.w(d, fp.r(a).wrapping_mul(imm as i64 as u64));
+    i64_mul_imm(a) = I64MulImm { d, a, imm } => produce d {
+        a.wrapping_mul(imm as i64 as u64)
     }
-    i64_extend_i32_u = I64ExtendI32U { d, s } => {
-        fp.w(d, u64::from(fp.r(s) as u32));
+    i64_extend_i32_u(s) = I64ExtendI32U { d, s } => produce d {
+        u64::from(s as u32)
     }
 }
 
-/// `i32` comparison `OP` (a `CmpOp` discriminant; one handler per comparison).
+/// `i32` comparison `OP` (a `CmpOp` discriminant; one handler per comparison); with `ACC`,
+/// operand `a` is the accumulator. A producer.
 ///
 /// # Safety
 /// As for every handler (`dispatch::Handler`); the op is an `I32Cmp` with operator `OP`.
-pub(super) unsafe fn i32_cmp<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+pub(super) unsafe fn i32_cmp<const OP: u8, const ACC: bool>(
+    ip: *const Op,
+    fp: Regs,
+    cx: &mut Cx,
+    acc: u64,
+) -> Flow {
     // SAFETY: `handler_for` gave this handler only to this instruction.
     let Instr::I32Cmp { d, a, b, .. } = (unsafe { *ip }).instr else {
         unsafe { std::hint::unreachable_unchecked() }
     };
     // SAFETY: verified slots; see `handlers!`.
     unsafe {
-        fp.w(d, u64::from(CmpOp::from_table(OP).holds(fp.r(a) as u32, fp.r(b) as u32)));
-        next!(ip.add(1), fp, cx)
+        let a = if ACC { acc } else { fp.r(a) };
+        let v = u64::from(CmpOp::from_table(OP).holds(a as u32, fp.r(b) as u32));
+        fp.w(d, v);
+        next!(ip.add(1), fp, cx, v)
     }
 }
 
@@ -168,21 +176,29 @@ pub(super) unsafe fn i32_cmp<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx)
 ///
 /// # Safety
 /// As for [`i32_cmp`]; the op is an `I32CmpImm`.
-pub(super) unsafe fn i32_cmp_imm<const OP: u8>(ip: *const Op, fp: Regs, cx: &mut Cx) -> Flow {
+pub(super) unsafe fn i32_cmp_imm<const OP: u8, const ACC: bool>(
+    ip: *const Op,
+    fp: Regs,
+    cx: &mut Cx,
+    acc: u64,
+) -> Flow {
     // SAFETY: `handler_for` gave this handler only to this instruction.
     let Instr::I32CmpImm { d, a, imm, .. } = (unsafe { *ip }).instr else {
         unsafe { std::hint::unreachable_unchecked() }
     };
     // SAFETY: verified slots; see `handlers!`.
     unsafe {
-        fp.w(d, u64::from(CmpOp::from_table(OP).holds(fp.r(a) as u32, imm as u32)));
-        next!(ip.add(1), fp, cx)
+        let a = if ACC { acc } else { fp.r(a) };
+        let v = u64::from(CmpOp::from_table(OP).holds(a as u32, imm as u32));
+        fp.w(d, v);
+        next!(ip.add(1), fp, cx, v)
     }
 }
 
 /// For each operator of a generic numeric instruction, a handler that evaluates that operator
 /// (a constant, so `num::unop`/`num::binop` reduce to its one arm), and the function that
-/// picks the handler for an operator.
+/// picks the handler for an operator. Each is a producer; `$eval` gives the result slot and
+/// value.
 macro_rules! per_operator {
     ($pick:ident, $Op:ident, |$ip:ident, $fp:ident, $cx:ident, $opv:ident| $pat:pat => $eval:expr, [$($op:ident),* $(,)?]) => {
         #[allow(non_snake_case)]
@@ -193,16 +209,17 @@ macro_rules! per_operator {
             use crate::exec::num;
             $(
                 #[allow(unreachable_code)]
-                pub(super) unsafe fn $op($ip: *const Op, $fp: Regs, $cx: &mut Cx) -> Flow {
+                pub(super) unsafe fn $op($ip: *const Op, $fp: Regs, $cx: &mut Cx, _: u64) -> Flow {
                     // SAFETY: `handler_for` gave this handler only to this instruction and
                     // operator.
                     let $pat = (unsafe { *$ip }).instr else {
                         unsafe { std::hint::unreachable_unchecked() }
                     };
                     let $opv = $Op::$op;
-                    $eval;
+                    let (d, v): (crate::ir::Slot, u64) = $eval;
+                    $fp.w(d, v);
                     // SAFETY: as in `handlers!`.
-                    next!(unsafe { $ip.add(1) }, $fp, $cx)
+                    next!(unsafe { $ip.add(1) }, $fp, $cx, v)
                 }
             )*
         }
@@ -215,7 +232,7 @@ macro_rules! per_operator {
 }
 
 per_operator!(unary_handler, UnOp, |ip, fp, cx, op| crate::ir::Instr::Unary { d, s, .. } => {
-    fp.w(d, or_trap!(cx, ip, num::unop(op, fp.r(s))))
+    (d, or_trap!(cx, ip, num::unop(op, fp.r(s))))
 }, [
     I32Eqz, I64Eqz, I32Clz, I32Ctz, I32Popcnt, I64Clz, I64Ctz, I64Popcnt, F32Abs, F32Neg, F32Ceil,
     F32Floor, F32Trunc, F32Nearest, F32Sqrt, F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc,
@@ -228,7 +245,7 @@ per_operator!(unary_handler, UnOp, |ip, fp, cx, op| crate::ir::Instr::Unary { d,
 ]);
 
 per_operator!(binary_handler, BinOp, |ip, fp, cx, op| crate::ir::Instr::Binary { d, a, b, .. } => {
-    fp.w(d, or_trap!(cx, ip, num::binop(op, fp.r(a), fp.r(b))))
+    (d, or_trap!(cx, ip, num::binop(op, fp.r(a), fp.r(b))))
 }, [
     I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU, F32Eq, F32Ne,
     F32Lt, F32Gt, F32Le, F32Ge, F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge, I32Mul, I32DivS,

@@ -10,7 +10,7 @@ use crate::simd::{self, LoadKind, Shape, SimdOp};
 // The SIMD handlers call their work out of line: it is large, has array locals, and is
 // not what the execution benchmarks measure; kept out, every handler's continuation stays a
 // plain tail call (see `exec/dispatch.rs`).
-handlers! { |ip, fp, cx|
+handlers! { |ip, fp, cx, acc|
     simd1 = Simd1 { op, lane, d, a } => {
         simd1_at(fp, op, lane, d, a);
     }
