@@ -20,7 +20,7 @@
 //! anything else (host functions, other instances, indirect calls) ends [`run_frame`] with a
 //! [`Next`] for [`super::run`].
 
-use super::frames::CodeRef;
+use super::frames::{CodeRef, ModuleRef};
 use super::handlers;
 use super::memory::MemView;
 use crate::error::{Error, TrapCode};
@@ -199,8 +199,10 @@ pub(super) struct Cx<'s, 'r> {
     /// Memory 0 of the running instance; retaken after anything that reaches memory
     /// through the store.
     pub(super) view: MemView,
-    /// The running instance and its memory 0 (calls that stay in the handlers stay in it).
+    /// The running instance, its module and its memory 0 (calls that stay in the handlers
+    /// stay in it).
     pub(super) inst: u32,
+    pub(super) module: ModuleRef,
     pub(super) mem0: usize,
     /// Why the frame stopped (set with a null op).
     pub(super) next: Next,
@@ -276,8 +278,20 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
     let (mut ip, mut fp) = unsafe { (code.add(pos.pc), Regs::at(stack.regs, pos.bp)) };
     let view = mem_view(store, pos.mem0);
     let (inst, mem0) = (pos.inst, pos.mem0);
-    let mut cx =
-        Cx { store, stack, pos, code, view, inst, mem0, next: Next::Return, stopped: STOPPED, acc: 0 };
+    let module = ModuleRef::of(store, inst);
+    let mut cx = Cx {
+        store,
+        stack,
+        pos,
+        code,
+        view,
+        inst,
+        module,
+        mem0,
+        next: Next::Return,
+        stopped: STOPPED,
+        acc: 0,
+    };
     while !ip.is_null() {
         // SAFETY: `ip` is the op to run next in frame `fp` (this function's contract for the
         // first; each handler's for the ones it returns).

@@ -43,10 +43,34 @@ pub(super) fn compiled(s: &StoreInner, inst: u32, index: u32) -> Result<CodeRef>
 /// The code of function `index` of instance `inst` if it is already translated.
 #[inline(always)]
 pub(super) fn compiled_ready(s: &StoreInner, inst: u32, index: u32) -> Option<CodeRef> {
-    let m = &s.instances[inst as usize].module;
-    match m.compiled.get((index - m.num_imported_funcs) as usize).and_then(OnceLock::get) {
+    compiled_in(&s.instances[inst as usize].module, index)
+}
+
+/// The code of function `index` of module `m` if it is already translated.
+#[inline(always)]
+pub(super) fn compiled_in(m: &ModuleInner, index: u32) -> Option<CodeRef> {
+    match m.compiled.get(index.wrapping_sub(m.num_imported_funcs) as usize).and_then(OnceLock::get) {
         Some(Ok(code)) => Some(CodeRef(Arc::as_ptr(code))),
         _ => None,
+    }
+}
+
+/// A module, as the interpreter holds the running instance's while running a frame: a plain
+/// pointer, for the same reason and with the same lifetime argument as [`CodeRef`] (the
+/// module is owned by an instance, which is never removed from its store, and `run` holds
+/// `&mut Store` throughout).
+#[derive(Copy, Clone)]
+pub(super) struct ModuleRef(*const ModuleInner);
+
+impl ModuleRef {
+    pub(super) fn of(s: &StoreInner, inst: u32) -> ModuleRef {
+        ModuleRef(Arc::as_ptr(&s.instances[inst as usize].module))
+    }
+
+    #[inline(always)]
+    pub(super) fn get<'a>(self) -> &'a ModuleInner {
+        // SAFETY: see the type's documentation.
+        unsafe { &*self.0 }
     }
 }
 
@@ -76,9 +100,9 @@ pub(super) fn enter_frame(
     if regs.len() < end {
         regs.resize(end, 0);
     }
-    // Most functions declare few locals or none: a short loop, not a call to `memset`.
-    for slot in &mut regs[bp + func.param_slots as usize..bp + func.local_slots as usize] {
-        *slot = 0;
+    // Most functions declare no locals beyond their parameters: no call to `memset` then.
+    if func.local_slots > func.param_slots {
+        regs[bp + func.param_slots as usize..bp + func.local_slots as usize].fill(0);
     }
     Ok(())
 }

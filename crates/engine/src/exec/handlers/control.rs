@@ -4,7 +4,7 @@ use super::{handlers, or_trap};
 use crate::error::TrapCode;
 use crate::exec::dispatch::{next, to_stop_op, Cx, Flow, Next, Op, Regs};
 use crate::exec::frames::CodeRef;
-use crate::exec::frames::{compiled, compiled_ready, enter_frame};
+use crate::exec::frames::{compiled, compiled_in, enter_frame};
 use crate::exec::Frame;
 use crate::ir::{CmpOp, Instr, Slot};
 
@@ -145,7 +145,7 @@ unsafe fn indirect(cx: &Cx, fp: Regs, ty: u32, table: u16, c: Slot) -> Result<us
         return Err(TrapCode::IndirectCallToNull);
     }
     let fid = raw as usize - 1;
-    let want = cx.store.instances[cx.inst as usize].module.type_ids[ty as usize];
+    let want = cx.module.get().type_ids[ty as usize];
     if cx.store.funcs[fid].type_id() != want {
         return Err(TrapCode::BadSignature);
     }
@@ -160,7 +160,7 @@ unsafe fn indirect(cx: &Cx, fp: Regs, ty: u32, table: u16, c: Slot) -> Result<us
 /// LLVM did not make the handler's continuation a tail call (checked in the disassembly).
 #[inline(never)]
 fn enter_callee(cx: &mut Cx, ip: *const Op, f: u32, base: Slot) -> Flow {
-    let callee = match compiled_ready(cx.store, cx.inst, f) {
+    let callee = match compiled_in(cx.module.get(), f) {
         Some(callee) => callee,
         None => match translate_callee(cx, ip, f) {
             Some(callee) => callee,
