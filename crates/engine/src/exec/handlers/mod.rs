@@ -252,7 +252,7 @@ pub(super) fn handler_for(instr: &mut Instr, acc: Option<Slot>) -> Handler {
         I::F64Sub { a, .. } => acc_if!(acc, a, numeric::f64_sub),
         I::F64Mul { a, .. } => acc_if!(acc, a, numeric::f64_mul),
         I::F64Div { a, .. } => acc_if!(acc, a, numeric::f64_div),
-        I::F64MulAdd { .. } => numeric::f64_mul_add,
+        I::F64MulAdd { y, .. } => acc_if!(acc, y, numeric::f64_mul_add),
         I::I32AndImm { a, .. } => acc_if!(acc, a, numeric::i32_and_imm),
         I::I32OrImm { a, .. } => acc_if!(acc, a, numeric::i32_or_imm),
         I::I32XorImm { a, .. } => acc_if!(acc, a, numeric::i32_xor_imm),

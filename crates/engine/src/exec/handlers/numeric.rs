@@ -90,9 +90,9 @@ handlers! { |ip, fp, cx, acc|
     f64_div(a) = F64Div { d, a, b } => produce d {
         (f64::from_bits(a) / f64::from_bits(fp.r(b))).to_bits()
     }
-    f64_mul_add = F64MulAdd { d, x, y, c } => produce d {
+    f64_mul_add(y) = F64MulAdd { d, x, y, c } => produce d {
         // Rounded twice, like the `f64.mul` and `f64.add` it replaces (not a fused FMA).
-        let product = f64::from_bits(fp.r(x)) * f64::from_bits(fp.r(y));
+        let product = f64::from_bits(fp.r(x)) * f64::from_bits(y);
         (f64::from_bits(fp.r(c)) + product).to_bits()
     }
     i32_and_imm(a) = I32AndImm { d, a, imm } => produce d {
