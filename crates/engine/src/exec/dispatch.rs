@@ -60,21 +60,6 @@ pub(super) type Flow = (*const Op, Regs);
 /// The [`Flow`] of a frame that has stopped ([`Cx::stop`] has recorded why).
 pub(super) const STOPPED: Flow = (std::ptr::null(), Regs(std::ptr::null_mut()));
 
-/// An op whose handler only returns [`STOPPED`]: what an out-of-line helper that stopped the
-/// frame hands back as the next op, so that its caller can continue with whatever the helper
-/// returned without a branch of its own. (A handler that returns the constant [`STOPPED`] on
-/// one path and its jump's result on another makes LLVM merge the two and keep the jump a call.)
-static STOP_OP: Op = Op { handler: stop_op, instr: Instr::Unreachable };
-
-unsafe fn stop_op(_: *const Op, _: Regs, _: &mut Cx, _: u64) -> Flow {
-    STOPPED
-}
-
-/// A [`Flow`] to [`STOP_OP`].
-pub(super) fn to_stop_op() -> Flow {
-    (&STOP_OP, Regs(std::ptr::null_mut()))
-}
-
 /// Continues with the op at `$ip` in frame `$fp` and accumulator `$acc`: jumps to its handler
 /// (threaded) or returns it to the loop in [`run_frame`] (the accumulator kept in the `Cx`).
 macro_rules! next {
@@ -226,6 +211,13 @@ impl Cx<'_, '_> {
         // SAFETY: `ip` and `code` point into (or one past) the same code array.
         self.pos.pc = unsafe { ip.offset_from(self.code) } as usize;
         self.next = next;
+        self.stopped
+    }
+
+    /// [`STOPPED`], for a handler whose frame something it called has stopped. Out of line,
+    /// so that the handler returns a call's result, never a constant (see `stopped`).
+    #[inline(never)]
+    pub(super) fn stopped(&self) -> Flow {
         self.stopped
     }
 

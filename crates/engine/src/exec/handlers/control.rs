@@ -2,7 +2,7 @@
 
 use super::{handlers, or_trap};
 use crate::error::TrapCode;
-use crate::exec::dispatch::{next, to_stop_op, Cx, Flow, Next, Op, Regs};
+use crate::exec::dispatch::{next, Cx, Flow, Next, Op, Regs};
 use crate::exec::frames::CodeRef;
 use crate::exec::frames::{compiled, compiled_in, enter_frame};
 use crate::exec::Frame;
@@ -64,8 +64,34 @@ handlers! { |ip, fp, cx, acc|
         return cx.stop(ip.add(1), Next::Call { fid, base, tail: false });
     }
     call_internal = CallInternal { f, base } => {
-        let (callee_ip, callee_fp) = enter_callee(cx, ip, f, base);
-        next!(callee_ip, callee_fp, cx, acc);
+        // Suspends this frame (resuming after this op) and enters function `f` of the
+        // running instance with its arguments at slot `base`. Every way out other than the
+        // jump into the callee returns what an out-of-line call returned (see `Cx::stopped`).
+        let callee = match compiled_in(cx.module.get(), f) {
+            Some(callee) => callee,
+            None => match translate_callee(cx, ip, f) {
+                Some(callee) => callee,
+                None => return cx.stopped(),
+            },
+        };
+        if cx.stack.frames.len() + 1 >= cx.stack.max_frames {
+            return cx.trap(ip, TrapCode::StackOverflow);
+        }
+        let new_bp = cx.pos.bp + base as usize;
+        if let Err(code) = enter_frame(cx.stack.regs, cx.stack.max_slots, new_bp, callee.get()) {
+            return cx.trap(ip, code);
+        }
+        // SAFETY: `ip` is an op of the running code, which `code` starts.
+        let pc = unsafe { ip.add(1).offset_from(cx.code) } as usize;
+        let pos = &mut *cx.pos;
+        cx.stack.frames.push(Frame { func: pos.cf, pc, bp: pos.bp, inst: cx.inst, index: pos.index, mem0: cx.mem0 });
+        pos.cf = callee;
+        pos.bp = new_bp;
+        pos.index = f;
+        cx.code = callee.get().code.as_ptr();
+        // SAFETY: `enter_frame` just made `regs` at least `new_bp + frame_slots` long.
+        let fp = unsafe { Regs::at(cx.stack.regs, new_bp) };
+        next!(cx.code, fp, cx, acc);
     }
     return_call = ReturnCall { f, base } => {
         let fid = cx.store.instances[cx.inst as usize].funcs[f as usize] as usize;
@@ -150,49 +176,6 @@ unsafe fn indirect(cx: &Cx, fp: Regs, ty: u32, table: u16, c: Slot) -> Result<us
         return Err(TrapCode::BadSignature);
     }
     Ok(fid)
-}
-
-/// Suspends the running frame (resuming after the call at `ip`) and enters function `f` of
-/// the running instance with its arguments at slot `base`; returns its first op and frame,
-/// or (trap or untranslatable callee) [`to_stop_op`].
-///
-/// Out of line so that `call_internal` itself is only this call and a jump: with this inlined,
-/// LLVM did not make the handler's continuation a tail call (checked in the disassembly).
-#[inline(never)]
-fn enter_callee(cx: &mut Cx, ip: *const Op, f: u32, base: Slot) -> Flow {
-    let callee = match compiled_in(cx.module.get(), f) {
-        Some(callee) => callee,
-        None => match translate_callee(cx, ip, f) {
-            Some(callee) => callee,
-            None => return to_stop_op(),
-        },
-    };
-    if cx.stack.frames.len() + 1 >= cx.stack.max_frames {
-        cx.trap(ip, TrapCode::StackOverflow);
-        return to_stop_op();
-    }
-    let new_bp = cx.pos.bp + base as usize;
-    if let Err(code) = enter_frame(cx.stack.regs, cx.stack.max_slots, new_bp, callee.get()) {
-        cx.trap(ip, code);
-        return to_stop_op();
-    }
-    // SAFETY: `ip` is an op of the running code, which `code` starts.
-    let pc = unsafe { ip.add(1).offset_from(cx.code) } as usize;
-    let pos = &mut *cx.pos;
-    cx.stack.frames.push(Frame {
-        func: pos.cf,
-        pc,
-        bp: pos.bp,
-        inst: cx.inst,
-        index: pos.index,
-        mem0: cx.mem0,
-    });
-    pos.cf = callee;
-    pos.bp = new_bp;
-    pos.index = f;
-    cx.code = callee.get().code.as_ptr();
-    // SAFETY: `enter_frame` just made `regs` at least `new_bp + frame_slots` long.
-    (cx.code, unsafe { Regs::at(cx.stack.regs, new_bp) })
 }
 
 /// The code of function `f` of the running instance, translated now (its first call); or
