@@ -102,12 +102,23 @@ impl From<CodeError> for Error {
 }
 
 /// The validator's view of a module whose function bodies are validated on first call.
-#[derive(Debug)]
 pub(crate) struct LazyValidation {
     pub(crate) resources: wasmparser::ValidatorResources,
     pub(crate) features: wasmparser::WasmFeatures,
     /// Type index of each defined function.
     pub(crate) types: Vec<u32>,
+    /// The validator's buffers, kept from one body to the next (first calls validate many
+    /// small bodies; allocating the buffers afresh for each was a measurable part of them).
+    pub(crate) allocations: std::sync::Mutex<wasmparser::FuncValidatorAllocations>,
+}
+
+impl std::fmt::Debug for LazyValidation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyValidation")
+            .field("features", &self.features)
+            .field("types", &self.types)
+            .finish()
+    }
 }
 
 /// Everything known about a module after validation. Shared by all its instances.
@@ -325,7 +336,15 @@ impl ModuleInner {
             &self.bytes[range.clone()],
             range.start as u64,
         ));
-        let mut validator = func.into_validator(Default::default());
-        validator.validate(&body).map_err(|e| CodeError::Invalid(format!("function {index}: {e}")))
+        // Another thread validating another body meanwhile gets fresh buffers instead.
+        let allocations =
+            lazy.allocations.try_lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
+        let mut validator = func.into_validator(allocations);
+        let outcome =
+            validator.validate(&body).map_err(|e| CodeError::Invalid(format!("function {index}: {e}")));
+        if let Ok(mut slot) = lazy.allocations.try_lock() {
+            *slot = validator.into_allocations();
+        }
+        outcome
     }
 }

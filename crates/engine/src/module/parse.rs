@@ -130,6 +130,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     resources: func.resources.clone(),
                     features: func.features,
                     types: Vec::new(),
+                    allocations: Default::default(),
                 });
                 lazy.types.push(func.ty);
             } else if parallel {
