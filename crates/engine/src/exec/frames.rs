@@ -98,13 +98,20 @@ pub(super) fn enter_frame(
         return Err(TrapCode::StackOverflow);
     }
     if regs.len() < end {
-        regs.resize(end, 0);
+        grow_regs(regs, end);
     }
     // Most functions declare no locals beyond their parameters: no call to `memset` then.
     if func.local_slots > func.param_slots {
         regs[bp + func.param_slots as usize..bp + func.local_slots as usize].fill(0);
     }
     Ok(())
+}
+
+/// The value stack grows rarely (it is kept between calls): out of the call path.
+#[cold]
+#[inline(never)]
+fn grow_regs(regs: &mut Vec<u64>, len: usize) {
+    regs.resize(len, 0);
 }
 
 pub(super) fn backtrace(s: &StoreInner, frames: &[Frame], inst: u32, index: u32) -> Vec<FrameInfo> {
