@@ -5,6 +5,14 @@ cd "$(dirname "$0")/.."
 
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# objdump (binutils): the engine's tests read their own machine code to check that the
+# interpreter's handlers jump to each other (scripts/check-threading.sh).
+if ! command -v objdump >/dev/null; then
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq binutils >/dev/null
+fi
+
 # Guest programs for the WASI tests (adds the wasm32-wasip1 and wasm32-wasip2 targets if
 # missing).
 ./scripts/build-fixtures.sh
