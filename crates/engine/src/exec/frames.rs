@@ -1,6 +1,7 @@
 //! Frames: the running code reference, frame set-up, and backtraces.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use super::Frame;
 use crate::error::{Error, FrameInfo, Result, TrapCode};
@@ -49,10 +50,10 @@ pub(super) fn compiled_ready(s: &StoreInner, inst: u32, index: u32) -> Option<Co
 /// The code of function `index` of module `m` if it is already translated.
 #[inline(always)]
 pub(super) fn compiled_in(m: &ModuleInner, index: u32) -> Option<CodeRef> {
-    match m.compiled.get(index.wrapping_sub(m.num_imported_funcs) as usize).and_then(OnceLock::get) {
-        Some(Ok(code)) => Some(CodeRef(Arc::as_ptr(code))),
-        _ => None,
-    }
+    let code = m.code_ptrs.get(index.wrapping_sub(m.num_imported_funcs) as usize)?.load(Ordering::Acquire);
+    // A non-null pointer is the code in `m.compiled`, published with `Release` after it was
+    // set (see `ModuleInner::code_ptrs`).
+    (!code.is_null()).then_some(CodeRef(code))
 }
 
 /// A module, as the interpreter holds the running instance's while running a frame: a plain

@@ -31,11 +31,21 @@ const MAX_REENTRY: usize = 100;
 struct Frame {
     /// See [`CodeRef`].
     func: CodeRef,
-    pc: usize,
+    /// Where the caller resumes: an op of `func`'s code (a pointer, so that returning needs
+    /// no index arithmetic).
+    resume: *const Op,
     bp: usize,
     inst: u32,
     index: u32,
     mem0: usize,
+}
+
+impl Frame {
+    /// The index of the op the caller resumes at.
+    fn pc(&self) -> usize {
+        // SAFETY: `resume` was made from an op of `func`'s code (or one past its end).
+        unsafe { self.resume.offset_from(self.func.get().code.as_ptr()) as usize }
+    }
 }
 
 /// Calls `func` with already type-checked `params`, writing `results`.
@@ -136,7 +146,8 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     let ci_mem0 = if ci == inst { mem0 } else { mem0_of(&store.inner, ci) };
                     let caller = std::mem::replace(&mut cf, callee);
                     if !$tail {
-                        frames.push(Frame { func: caller, pc, bp, inst, index, mem0 });
+                        let resume = caller.get().code.as_ptr().wrapping_add(pc);
+                        frames.push(Frame { func: caller, resume, bp, inst, index, mem0 });
                     }
                     bp = new_bp;
                     pc = 0;
@@ -203,7 +214,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                             None => return Ok(()),
                             Some(f) => {
                                 cf = f.func;
-                                pc = f.pc;
+                                pc = f.pc();
                                 bp = f.bp;
                                 inst = f.inst;
                                 index = f.index;
@@ -230,7 +241,7 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                 None => return Ok(()),
                 Some(f) => {
                     cf = f.func;
-                    pc = f.pc;
+                    pc = f.pc();
                     bp = f.bp;
                     inst = f.inst;
                     index = f.index;

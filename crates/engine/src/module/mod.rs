@@ -10,6 +10,7 @@ mod types;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
 
 pub(crate) use types::limits_match;
@@ -150,6 +151,10 @@ pub(crate) struct ModuleInner {
     pub(crate) bodies: Vec<Range<usize>>,
     /// Translated code of each defined function, filled on first call (or at load).
     pub(crate) compiled: Vec<OnceLock<std::result::Result<Arc<CompiledFunc>, CodeError>>>,
+    /// The same code as plain pointers, null until translated: what the interpreter reads
+    /// on every call (one load, instead of the `OnceLock`'s state and the `Result`). Each is
+    /// set once, to the `Arc` in `compiled`, which is never replaced while the module lives.
+    pub(crate) code_ptrs: Box<[AtomicPtr<CompiledFunc>]>,
     /// What validating the bodies on first call needs, with [`crate::Config::lazy_validation`].
     pub(crate) lazy_validation: Option<LazyValidation>,
     /// Where the `name` custom section's contents are in `bytes`, if there is one.
@@ -299,13 +304,15 @@ impl ModuleInner {
         &self,
         defined: u32,
     ) -> std::result::Result<&Arc<CompiledFunc>, CodeError> {
-        self.compiled[defined as usize]
+        let code = self.compiled[defined as usize]
             .get_or_init(|| {
                 self.validate_lazily(defined)?;
                 crate::translate::translate(self, defined).map(Arc::new).map_err(CodeError::Unsupported)
             })
             .as_ref()
-            .map_err(Clone::clone)
+            .map_err(Clone::clone)?;
+        self.code_ptrs[defined as usize].store(Arc::as_ptr(code).cast_mut(), Ordering::Release);
+        Ok(code)
     }
 
     /// The names from the name section (empty if there is none). A malformed name section

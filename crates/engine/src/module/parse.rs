@@ -1,6 +1,7 @@
 //! Reads a binary module with `wasmparser`, validating every payload as it goes.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicPtr;
 use std::sync::{Arc, OnceLock};
 
 use wasmparser::{
@@ -132,6 +133,7 @@ fn read(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         datas: Vec::new(),
         bodies: Vec::new(),
         compiled: Vec::new(),
+        code_ptrs: Box::new([]),
         lazy_validation: None,
         name_section: None,
         names: OnceLock::new(),
@@ -309,6 +311,7 @@ fn read(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     }
     validate_bodies(deferred)?;
     m.compiled = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+    m.code_ptrs = (0..m.bodies.len()).map(|_| AtomicPtr::new(std::ptr::null_mut())).collect();
     Ok(m)
 }
 

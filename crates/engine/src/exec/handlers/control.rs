@@ -54,10 +54,10 @@ handlers! { |ip, fp, cx, acc|
         cx.pos.bp = caller.bp;
         cx.pos.index = caller.index;
         cx.code = caller.func.get().code.as_ptr();
-        // SAFETY: a frame's `pc` was recorded from a valid op pointer of its code, and the
-        // caller's slots are still in `regs`, which never shrinks.
+        // SAFETY: a frame's `resume` is an op of its code (the one after its call, never the
+        // last), and the caller's slots are still in `regs`, which never shrinks.
         let fp = unsafe { Regs::at(cx.stack.regs, caller.bp) };
-        next!(unsafe { cx.code.add(caller.pc) }, fp, cx, acc);
+        next!(caller.resume, fp, cx, acc);
     }
     call = Call { f, base } => {
         let fid = cx.store.instances[cx.inst as usize].funcs[f as usize] as usize;
@@ -81,10 +81,10 @@ handlers! { |ip, fp, cx, acc|
         if let Err(code) = enter_frame(cx.stack.regs, cx.stack.max_slots, new_bp, callee.get()) {
             return cx.trap(ip, code);
         }
-        // SAFETY: `ip` is an op of the running code, which `code` starts.
-        let pc = unsafe { ip.add(1).offset_from(cx.code) } as usize;
+        // SAFETY: a call is never the last op (verify), so the next op is in the code.
+        let resume = unsafe { ip.add(1) };
         let pos = &mut *cx.pos;
-        cx.stack.frames.push(Frame { func: pos.cf, pc, bp: pos.bp, inst: cx.inst, index: pos.index, mem0: cx.mem0 });
+        cx.stack.frames.push(Frame { func: pos.cf, resume, bp: pos.bp, inst: cx.inst, index: pos.index, mem0: cx.mem0 });
         pos.cf = callee;
         pos.bp = new_bp;
         pos.index = f;
@@ -112,6 +112,7 @@ handlers! { |ip, fp, cx, acc|
 ///
 /// # Safety
 /// As for every handler (`dispatch::Handler`); the op is a `BrCmpI32` with operator `OP`.
+#[link_section = ".text.hot.tessera_handlers"]
 pub(super) unsafe fn br_cmp_i32<const OP: u8, const ACC: bool>(
     ip: *const Op,
     fp: Regs,
@@ -136,6 +137,7 @@ pub(super) unsafe fn br_cmp_i32<const OP: u8, const ACC: bool>(
 ///
 /// # Safety
 /// As for [`br_cmp_i32`].
+#[link_section = ".text.hot.tessera_handlers"]
 pub(super) unsafe fn br_cmp_i32_imm<const OP: u8, const ACC: bool>(
     ip: *const Op,
     fp: Regs,
