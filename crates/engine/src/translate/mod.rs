@@ -172,7 +172,10 @@ pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledF
     t.block_entry_checks(true);
     let mut reader = body.get_operators_reader().map_err(|e| e.to_string())?;
     while !reader.eof() {
-        let op = reader.read().map_err(|e| e.to_string())?;
+        let op = match reader.read() {
+            Ok(op) => op,
+            Err(e) => return Err(e.to_string()),
+        };
         t.operator(op)?;
         if t.ctrl.is_empty() {
             break;
