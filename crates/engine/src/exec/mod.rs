@@ -1,9 +1,10 @@
 //! Stage 4 of the pipeline: the interpreter.
 //!
 //! One loop runs every guest frame of a call: a guest-to-guest call pushes a [`Frame`] on
-//! an explicit stack and continues the loop, so guest recursion never grows the host stack.
-//! Within a frame, [`dispatch::run_frame`] runs the instructions until the frame calls,
-//! returns or traps.
+//! an explicit stack and continues, so guest recursion never grows the host stack.
+//! [`dispatch::run_frame`] runs the instructions (each handler jumping to the next; calls
+//! and returns between functions of one instance stay there) until the running code calls
+//! the host or another instance, returns out of the instance, or traps; this loop does those.
 //! Frames live in one `Vec<u64>` of slots; a callee's frame starts where its caller placed
 //! the arguments, so arguments are never copied and results land where the caller expects.
 
