@@ -12,6 +12,8 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(tessera_threaded)");
     println!("cargo::rerun-if-env-changed=OPT_LEVEL");
     let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
+    // Cargo only tells build scripts about debug assertions since late 2025, so the code
+    // also requires `not(debug_assertions)` itself next to this cfg.
     let debug_assertions = std::env::var_os("CARGO_CFG_DEBUG_ASSERTIONS").is_some();
     if matches!(opt.as_str(), "2" | "3" | "s" | "z") && !debug_assertions {
         println!("cargo::rustc-cfg=tessera_threaded");

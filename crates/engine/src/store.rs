@@ -14,6 +14,10 @@ use crate::value::{FuncType, Val};
 /// Bytes in one page of linear memory.
 pub const PAGE_SIZE: u64 = 65536;
 
+/// Grows by more than this many bytes get a fresh, lazily zeroed buffer (see
+/// `StoreInner::grow_memory`); smaller ones grow in place.
+const LAZY_ZERO_GROW_BYTES: usize = 16 << 20;
+
 /// A function in a store: a wasm function of some instance, or a host function.
 #[derive(Debug)]
 pub(crate) enum FuncEntity {
@@ -247,6 +251,15 @@ impl StoreInner {
             }
         }
         let bytes = usize::try_from(new * PAGE_SIZE).ok()?;
+        if bytes - mem.data.len() > LAZY_ZERO_GROW_BYTES {
+            // A large grow: a fresh zeroed allocation is backed by the OS lazily, so pages the
+            // guest never touches are never committed (zero-filling in place would commit
+            // them all); the copy of the old contents is small next to the grow.
+            let mut grown = vec![0u8; bytes];
+            grown[..mem.data.len()].copy_from_slice(&mem.data);
+            mem.data = grown;
+            return Some(old);
+        }
         if bytes > mem.data.capacity() {
             // Doubling keeps repeated small grows linear. Reserving in place lets the
             // allocator move a large buffer by remapping its pages (`mremap`) instead of

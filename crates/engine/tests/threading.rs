@@ -5,7 +5,7 @@
 //! `scripts/check-threading.sh`, which `benches/run.sh` also runs on the release-built
 //! benchmark binaries.
 
-#[cfg(tessera_threaded)]
+#[cfg(all(tessera_threaded, not(debug_assertions)))]
 #[test]
 fn every_handler_continues_with_a_jump() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/check-threading.sh");

@@ -2,7 +2,8 @@
 //!
 //! Every translated instruction is an [`Op`]: the [`Instr`] with the address of its handler,
 //! chosen once by [`thread`] when the function is translated. A handler does its instruction's
-//! work and then, in optimised builds (`cfg(tessera_threaded)`, set by `build.rs`), calls the
+//! work and then, in optimised builds (`cfg(tessera_threaded)`, set by `build.rs`, and no
+//! debug assertions, checked here too because older cargo does not tell build scripts), calls the
 //! next op's handler in tail position, which LLVM compiles to a jump: each handler ends in its
 //! own indirect jump (direct threading), the instruction and frame pointers stay in argument
 //! registers, and nothing returns until the frame calls out, returns out or traps. Unoptimised
@@ -65,13 +66,13 @@ pub(super) const STOPPED: Flow = (std::ptr::null(), Regs(std::ptr::null_mut()));
 macro_rules! next {
     ($ip:expr, $fp:expr, $cx:expr, $acc:expr) => {{
         let ip: *const $crate::exec::dispatch::Op = $ip;
-        #[cfg(tessera_threaded)]
+        #[cfg(all(tessera_threaded, not(debug_assertions)))]
         {
             // SAFETY: the caller passes an op of the running code (see `Handler`).
             #[allow(unused_unsafe)]
             return unsafe { ((*ip).handler)(ip, $fp, $cx, $acc) };
         }
-        #[cfg(not(tessera_threaded))]
+        #[cfg(not(all(tessera_threaded, not(debug_assertions))))]
         {
             $cx.acc = $acc;
             return (ip, $fp);
@@ -197,7 +198,7 @@ pub(super) struct Cx<'s, 'r> {
     /// becomes a call that takes host stack per instruction.
     stopped: Flow,
     /// The accumulator between handlers in unthreaded builds (threaded, it is an argument).
-    #[cfg_attr(tessera_threaded, allow(dead_code))]
+    #[cfg_attr(all(tessera_threaded, not(debug_assertions)), allow(dead_code))]
     pub(super) acc: u64,
 }
 

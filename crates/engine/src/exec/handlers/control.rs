@@ -112,7 +112,7 @@ handlers! { |ip, fp, cx, acc|
 ///
 /// # Safety
 /// As for every handler (`dispatch::Handler`); the op is a `BrCmpI32` with operator `OP`.
-#[link_section = ".text.hot.tessera_handlers"]
+#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
 pub(super) unsafe fn br_cmp_i32<const OP: u8, const ACC: bool>(
     ip: *const Op,
     fp: Regs,
@@ -137,7 +137,7 @@ pub(super) unsafe fn br_cmp_i32<const OP: u8, const ACC: bool>(
 ///
 /// # Safety
 /// As for [`br_cmp_i32`].
-#[link_section = ".text.hot.tessera_handlers"]
+#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
 pub(super) unsafe fn br_cmp_i32_imm<const OP: u8, const ACC: bool>(
     ip: *const Op,
     fp: Regs,

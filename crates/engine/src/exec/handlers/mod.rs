@@ -78,7 +78,7 @@ macro_rules! handlers {
         [$($bind:tt)*] $continue_with:block
     ) => {
         #[allow(unreachable_code, unused_variables, unused_mut, clippy::unused_unit)]
-        #[link_section = ".text.hot.tessera_handlers"]
+        #[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
         pub(super) unsafe fn $name<$($generic)*>(
             $ip: *const $crate::exec::dispatch::Op,
             $fp: $crate::exec::dispatch::Regs,

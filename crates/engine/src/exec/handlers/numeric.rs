@@ -153,7 +153,7 @@ handlers! { |ip, fp, cx, acc|
 ///
 /// # Safety
 /// As for every handler (`dispatch::Handler`); the op is an `I32Cmp` with operator `OP`.
-#[link_section = ".text.hot.tessera_handlers"]
+#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
 pub(super) unsafe fn i32_cmp<const OP: u8, const ACC: bool>(
     ip: *const Op,
     fp: Regs,
@@ -177,7 +177,7 @@ pub(super) unsafe fn i32_cmp<const OP: u8, const ACC: bool>(
 ///
 /// # Safety
 /// As for [`i32_cmp`]; the op is an `I32CmpImm`.
-#[link_section = ".text.hot.tessera_handlers"]
+#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
 pub(super) unsafe fn i32_cmp_imm<const OP: u8, const ACC: bool>(
     ip: *const Op,
     fp: Regs,
@@ -211,7 +211,7 @@ macro_rules! per_operator {
             use crate::exec::num;
             $(
                 #[allow(unreachable_code)]
-                #[link_section = ".text.hot.tessera_handlers"]
+                #[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
                 pub(super) unsafe fn $op($ip: *const Op, $fp: Regs, $cx: &mut Cx, _: u64) -> Flow {
                     // SAFETY: `handler_for` gave this handler only to this instruction and
                     // operator.
