@@ -2,11 +2,11 @@
 
 use super::{handlers, or_trap};
 use crate::error::TrapCode;
-use crate::exec::dispatch::{next, Cx, Flow, Next, Op, Regs};
+use crate::exec::dispatch::{next, Cx, Next, Op, Regs};
 use crate::exec::frames::CodeRef;
 use crate::exec::frames::{compiled, compiled_in, enter_frame};
 use crate::exec::Frame;
-use crate::ir::{CmpOp, Instr, Slot};
+use crate::ir::{CmpOp, Slot};
 
 handlers! { |ip, fp, cx, acc|
     unreachable = Unreachable {} => {
@@ -37,6 +37,16 @@ handlers! { |ip, fp, cx, acc|
     }
     br_if_eqz(c) = BrIfEqz { c, t } => {
         if c as u32 == 0 {
+            next!(unsafe { cx.code.add(t as usize) }, fp, cx, acc);
+        }
+    }
+    br_cmp_i32<OP>(a) = BrCmpI32 { a, b, t } => {
+        if CmpOp::from_table(OP).holds(a as u32, fp.r(b) as u32) {
+            next!(unsafe { cx.code.add(t as usize) }, fp, cx, acc);
+        }
+    }
+    br_cmp_i32_imm<OP>(a) = BrCmpI32Imm { a, imm, t } => {
+        if CmpOp::from_table(OP).holds(a as u32, imm as u32) {
             next!(unsafe { cx.code.add(t as usize) }, fp, cx, acc);
         }
     }
@@ -104,57 +114,6 @@ handlers! { |ip, fp, cx, acc|
     return_call_indirect = ReturnCallIndirect { ty, table, c, base } => {
         let fid = or_trap!(cx, ip, indirect(cx, fp, ty, table, c));
         return cx.stop(ip.add(1), Next::Call { fid, base, tail: true });
-    }
-}
-
-/// `br_cmp_i32` for the comparison whose discriminant is `OP` (one handler per comparison;
-/// see [`super::by_cmp_op`]); with `ACC`, operand `a` is the accumulator.
-///
-/// # Safety
-/// As for every handler (`dispatch::Handler`); the op is a `BrCmpI32` with operator `OP`.
-#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
-pub(super) unsafe fn br_cmp_i32<const OP: u8, const ACC: bool>(
-    ip: *const Op,
-    fp: Regs,
-    cx: &mut Cx,
-    acc: u64,
-) -> Flow {
-    // SAFETY: `handler_for` gave this handler only to this instruction.
-    let Instr::BrCmpI32 { a, b, t, .. } = (unsafe { *ip }).instr else {
-        unsafe { std::hint::unreachable_unchecked() }
-    };
-    // SAFETY: verified slots and branch target; see `handlers!`.
-    unsafe {
-        let a = if ACC { acc } else { fp.r(a) };
-        if CmpOp::from_table(OP).holds(a as u32, fp.r(b) as u32) {
-            next!(cx.code.add(t as usize), fp, cx, acc);
-        }
-        next!(ip.add(1), fp, cx, acc)
-    }
-}
-
-/// `br_cmp_i32_imm` for the comparison whose discriminant is `OP`.
-///
-/// # Safety
-/// As for [`br_cmp_i32`].
-#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
-pub(super) unsafe fn br_cmp_i32_imm<const OP: u8, const ACC: bool>(
-    ip: *const Op,
-    fp: Regs,
-    cx: &mut Cx,
-    acc: u64,
-) -> Flow {
-    // SAFETY: `handler_for` gave this handler only to this instruction.
-    let Instr::BrCmpI32Imm { a, imm, t, .. } = (unsafe { *ip }).instr else {
-        unsafe { std::hint::unreachable_unchecked() }
-    };
-    // SAFETY: verified slot and branch target; see `handlers!`.
-    unsafe {
-        let a = if ACC { acc } else { fp.r(a) };
-        if CmpOp::from_table(OP).holds(a as u32, imm as u32) {
-            next!(cx.code.add(t as usize), fp, cx, acc);
-        }
-        next!(ip.add(1), fp, cx, acc)
     }
 }
 

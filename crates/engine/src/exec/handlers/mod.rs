@@ -22,7 +22,9 @@ use crate::ir::{Instr, Slot};
 /// - either form with `name(x)`: `x`, one of the fields (a slot), is rebound to its value,
 ///   and the handler is generic over `const ACC: bool`: with `ACC` the value is the
 ///   accumulator instead of a read of slot `x` (`handler_for` picks that form when the op
-///   before produced slot `x`).
+///   before produced slot `x`);
+/// - and with `name<OP>(x)`, also generic over `const OP: u8`, a [`crate::ir::CmpOp`]
+///   discriminant: one handler per comparison ([`by_cmp_op`] picks it).
 ///
 /// A body that continues elsewhere, stops the frame or traps does so with `return` (through
 /// `next!` or `Cx::stop`/`Cx::trap`).
@@ -32,18 +34,18 @@ macro_rules! handlers {
     };
     (@item $ids:tt) => {};
     (@item [$ip:ident $fp:ident $cx:ident $acc:ident]
-        $name:ident ($x:ident) = $variant:ident { $($field:ident),* } => produce $d:ident $body:block
+        $name:ident $(<$op:ident>)? ($x:ident) = $variant:ident { $($field:ident),* } => produce $d:ident $body:block
         $($rest:tt)*
     ) => {
-        $crate::exec::handlers::handlers!(@fn [$ip $fp $cx $acc] $name [const ACC: bool] $variant { $($field),* }
+        $crate::exec::handlers::handlers!(@fn [$ip $fp $cx $acc] $name [$(const $op: u8,)? const ACC: bool] $variant { $($field),* }
             [$crate::exec::handlers::handlers!(@operand $fp $acc $x);] { let v: u64 = $body; $fp.w($d, v); v });
         $crate::exec::handlers::handlers!(@item [$ip $fp $cx $acc] $($rest)*);
     };
     (@item [$ip:ident $fp:ident $cx:ident $acc:ident]
-        $name:ident ($x:ident) = $variant:ident { $($field:ident),* } => $body:block
+        $name:ident $(<$op:ident>)? ($x:ident) = $variant:ident { $($field:ident),* } => $body:block
         $($rest:tt)*
     ) => {
-        $crate::exec::handlers::handlers!(@fn [$ip $fp $cx $acc] $name [const ACC: bool] $variant { $($field),* }
+        $crate::exec::handlers::handlers!(@fn [$ip $fp $cx $acc] $name [$(const $op: u8,)? const ACC: bool] $variant { $($field),* }
             [$crate::exec::handlers::handlers!(@operand $fp $acc $x);] { $body; $acc });
         $crate::exec::handlers::handlers!(@item [$ip $fp $cx $acc] $($rest)*);
     };

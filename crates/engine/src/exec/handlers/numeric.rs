@@ -3,10 +3,10 @@
 //! [`per_operator`]), so no instruction decodes its operator at run time.
 
 use super::handlers;
-use crate::exec::dispatch::{next, Cx, Flow, Handler, Op, Regs};
+use crate::exec::dispatch::Handler;
 use crate::exec::memory::f32_of;
+use crate::ir::CmpOp;
 use crate::ir::{BinOp, UnOp};
-use crate::ir::{CmpOp, Instr};
 
 handlers! { |ip, fp, cx, acc|
     i32_add_imm(a) = I32AddImm { d, a, imm } => produce d {
@@ -26,6 +26,13 @@ handlers! { |ip, fp, cx, acc|
     }
     i64_sub(a) = I64Sub { d, a, b } => produce d {
         a.wrapping_sub(fp.r(b))
+    }
+    // One handler per comparison (`OP`, a `CmpOp` discriminant; see `by_cmp_op`).
+    i32_cmp<OP>(a) = I32Cmp { d, a, b } => produce d {
+        u64::from(CmpOp::from_table(OP).holds(a as u32, fp.r(b) as u32))
+    }
+    i32_cmp_imm<OP>(a) = I32CmpImm { d, a, imm } => produce d {
+        u64::from(CmpOp::from_table(OP).holds(a as u32, imm as u32))
     }
     i32_mul(a) = I32Mul { d, a, b } => produce d {
         u64::from((a as u32).wrapping_mul(fp.r(b) as u32))
@@ -145,55 +152,6 @@ handlers! { |ip, fp, cx, acc|
     }
     i64_extend_i32_u(s) = I64ExtendI32U { d, s } => produce d {
         u64::from(s as u32)
-    }
-}
-
-/// `i32` comparison `OP` (a `CmpOp` discriminant; one handler per comparison); with `ACC`,
-/// operand `a` is the accumulator. A producer.
-///
-/// # Safety
-/// As for every handler (`dispatch::Handler`); the op is an `I32Cmp` with operator `OP`.
-#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
-pub(super) unsafe fn i32_cmp<const OP: u8, const ACC: bool>(
-    ip: *const Op,
-    fp: Regs,
-    cx: &mut Cx,
-    acc: u64,
-) -> Flow {
-    // SAFETY: `handler_for` gave this handler only to this instruction.
-    let Instr::I32Cmp { d, a, b, .. } = (unsafe { *ip }).instr else {
-        unsafe { std::hint::unreachable_unchecked() }
-    };
-    // SAFETY: verified slots; see `handlers!`.
-    unsafe {
-        let a = if ACC { acc } else { fp.r(a) };
-        let v = u64::from(CmpOp::from_table(OP).holds(a as u32, fp.r(b) as u32));
-        fp.w(d, v);
-        next!(ip.add(1), fp, cx, v)
-    }
-}
-
-/// `i32` comparison `OP` with an immediate.
-///
-/// # Safety
-/// As for [`i32_cmp`]; the op is an `I32CmpImm`.
-#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
-pub(super) unsafe fn i32_cmp_imm<const OP: u8, const ACC: bool>(
-    ip: *const Op,
-    fp: Regs,
-    cx: &mut Cx,
-    acc: u64,
-) -> Flow {
-    // SAFETY: `handler_for` gave this handler only to this instruction.
-    let Instr::I32CmpImm { d, a, imm, .. } = (unsafe { *ip }).instr else {
-        unsafe { std::hint::unreachable_unchecked() }
-    };
-    // SAFETY: verified slots; see `handlers!`.
-    unsafe {
-        let a = if ACC { acc } else { fp.r(a) };
-        let v = u64::from(CmpOp::from_table(OP).holds(a as u32, imm as u32));
-        fp.w(d, v);
-        next!(ip.add(1), fp, cx, v)
     }
 }
 
