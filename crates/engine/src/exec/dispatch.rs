@@ -156,6 +156,7 @@ pub(super) enum Next {
 }
 
 /// The running frame, handed back and forth between [`super::run`] and [`run_frame`].
+#[derive(Copy, Clone)]
 pub(super) struct Position {
     pub(super) cf: CodeRef,
     pub(super) pc: usize,
@@ -166,7 +167,7 @@ pub(super) struct Position {
     pub(super) mem0: usize,
 }
 
-/// The value stack and the suspended callers of one `run`.
+/// The value stack and the suspended callers of one `run` (lent to [`run_frame`]).
 pub(super) struct Stack<'a> {
     pub(super) regs: &'a mut Vec<u64>,
     pub(super) frames: &'a mut Vec<Frame>,
@@ -176,10 +177,20 @@ pub(super) struct Stack<'a> {
 }
 
 /// Everything a handler may need besides its op and frame; one pointer in a register.
-pub(super) struct Cx<'s, 'r> {
+///
+/// The value stack, the frame stack and the running frame's position are held here by value
+/// while [`run_frame`] runs (taken from [`Stack`] and [`Position`] and put back when it ends),
+/// so that calls and returns reach them with one load from the context, not two or three.
+pub(super) struct Cx<'s> {
     pub(super) store: &'s mut StoreInner,
-    pub(super) stack: &'s mut Stack<'r>,
-    pub(super) pos: &'s mut Position,
+    pub(super) regs: Vec<u64>,
+    pub(super) frames: Vec<Frame>,
+    /// `frames` may grow in place (no reallocation) and within the call depth limit while it
+    /// is shorter than this: `min(capacity, max_frames - 1)`.
+    pub(super) frame_limit: usize,
+    pub(super) max_frames: usize,
+    pub(super) max_slots: usize,
+    pub(super) pos: Position,
     /// The first op of the running function (branch targets are indices from here).
     pub(super) code: *const Op,
     /// Memory 0 of the running instance; retaken after anything that reaches memory
@@ -202,7 +213,7 @@ pub(super) struct Cx<'s, 'r> {
     pub(super) acc: u64,
 }
 
-impl Cx<'_, '_> {
+impl Cx<'_> {
     /// Stops the frame for `next`, to continue at `ip` (just past the op that stopped it).
     ///
     /// Out of line: replacing `next` may drop an error, and that drop's clean-up code in a
@@ -228,6 +239,11 @@ impl Cx<'_, '_> {
     pub(super) fn trap(&mut self, ip: *const Op, code: TrapCode) -> Flow {
         // SAFETY: `ip` is an op of the running code, so one past it is in or one past the end.
         self.stop(unsafe { ip.add(1) }, Next::Trap(code))
+    }
+
+    /// Recomputes [`Cx::frame_limit`] (after `frames` grew).
+    pub(super) fn update_frame_limit(&mut self) {
+        self.frame_limit = self.frames.capacity().min(self.max_frames.saturating_sub(1));
     }
 
     /// Retakes the view of memory 0 after an instruction reached memory through the store.
@@ -267,15 +283,17 @@ impl Cx<'_, '_> {
 /// must be 0 or a point this function left for the same code (in `pos` or a [`Frame`]).
 pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &mut Position) -> Next {
     let code = pos.cf.get().code.as_ptr();
-    // SAFETY: this function's contract.
-    let (mut ip, mut fp) = unsafe { (code.add(pos.pc), Regs::at(stack.regs, pos.bp)) };
     let view = mem_view(store, pos.mem0);
     let (inst, mem0) = (pos.inst, pos.mem0);
     let module = ModuleRef::of(store, inst);
     let mut cx = Cx {
         store,
-        stack,
-        pos,
+        regs: std::mem::take(stack.regs),
+        frames: std::mem::take(stack.frames),
+        frame_limit: 0,
+        max_frames: stack.max_frames,
+        max_slots: stack.max_slots,
+        pos: *pos,
         code,
         view,
         inst,
@@ -285,12 +303,18 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
         stopped: STOPPED,
         acc: 0,
     };
+    cx.update_frame_limit();
+    // SAFETY: this function's contract.
+    let (mut ip, mut fp) = unsafe { (code.add(pos.pc), Regs::at(&mut cx.regs, pos.bp)) };
     while !ip.is_null() {
         // SAFETY: `ip` is the op to run next in frame `fp` (this function's contract for the
         // first; each handler's for the ones it returns).
         let acc = cx.acc;
         (ip, fp) = unsafe { ((*ip).handler)(ip, fp, &mut cx, acc) };
     }
+    *stack.regs = cx.regs;
+    *stack.frames = cx.frames;
+    *pos = cx.pos;
     cx.next
 }
 

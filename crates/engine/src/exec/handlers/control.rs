@@ -2,11 +2,10 @@
 
 use super::{handlers, or_trap};
 use crate::error::TrapCode;
-use crate::exec::dispatch::{next, Cx, Next, Op, Regs};
-use crate::exec::frames::CodeRef;
-use crate::exec::frames::{compiled, compiled_in, enter_frame};
+use crate::exec::dispatch::{next, Cx, Flow, Next, Op, Regs};
+use crate::exec::frames::{compiled, compiled_in, enter_frame, enter_frame_fast, CodeRef};
 use crate::exec::Frame;
-use crate::ir::{CmpOp, Slot};
+use crate::ir::{CmpOp, Instr, Slot};
 
 handlers! { |ip, fp, cx, acc|
     unreachable = Unreachable {} => {
@@ -56,17 +55,18 @@ handlers! { |ip, fp, cx, acc|
         next!(unsafe { ip.add(1 + i as usize) }, fp, cx, acc);
     }
     ret = Return {} => {
-        let Some(&caller) = cx.stack.frames.last().filter(|f| f.inst == cx.inst) else {
+        let Some(&caller) = cx.frames.last().filter(|f| f.inst == cx.inst) else {
             return cx.stop(ip.add(1), Next::Return);
         };
-        cx.stack.frames.pop();
+        // SAFETY: `frames` is not empty (it has a last element).
+        unsafe { cx.frames.set_len(cx.frames.len() - 1) };
         cx.pos.cf = caller.func;
         cx.pos.bp = caller.bp;
         cx.pos.index = caller.index;
         cx.code = caller.func.get().code.as_ptr();
         // SAFETY: a frame's `resume` is an op of its code (the one after its call, never the
         // last), and the caller's slots are still in `regs`, which never shrinks.
-        let fp = unsafe { Regs::at(cx.stack.regs, caller.bp) };
+        let fp = unsafe { Regs::at(&mut cx.regs, caller.bp) };
         next!(caller.resume, fp, cx, acc);
     }
     call = Call { f, base } => {
@@ -75,33 +75,18 @@ handlers! { |ip, fp, cx, acc|
     }
     call_internal = CallInternal { f, base } => {
         // Suspends this frame (resuming after this op) and enters function `f` of the
-        // running instance with its arguments at slot `base`. Every way out other than the
-        // jump into the callee returns what an out-of-line call returned (see `Cx::stopped`).
-        let callee = match compiled_in(cx.module.get(), f) {
-            Some(callee) => callee,
-            None => match translate_callee(cx, ip, f) {
-                Some(callee) => callee,
-                None => return cx.stopped(),
-            },
+        // running instance with its arguments at slot `base`. This is the path of a call to
+        // a translated function with room for its frame: nothing here calls out, so the
+        // handler saves no registers; anything else is `call_internal_slow`.
+        let Some(callee) = compiled_in(cx.module.get(), f) else {
+            return call_internal_slow(ip, fp, cx, acc);
         };
-        if cx.stack.frames.len() + 1 >= cx.stack.max_frames {
-            return cx.trap(ip, TrapCode::StackOverflow);
-        }
         let new_bp = cx.pos.bp + base as usize;
-        if let Err(code) = enter_frame(cx.stack.regs, cx.stack.max_slots, new_bp, callee.get()) {
-            return cx.trap(ip, code);
+        if cx.frames.len() >= cx.frame_limit || !enter_frame_fast(&mut cx.regs, new_bp, callee.get()) {
+            return call_internal_slow(ip, fp, cx, acc);
         }
-        // SAFETY: a call is never the last op (verify), so the next op is in the code.
-        let resume = unsafe { ip.add(1) };
-        let pos = &mut *cx.pos;
-        cx.stack.frames.push(Frame { func: pos.cf, resume, bp: pos.bp, inst: cx.inst, index: pos.index, mem0: cx.mem0 });
-        pos.cf = callee;
-        pos.bp = new_bp;
-        pos.index = f;
-        cx.code = callee.get().code.as_ptr();
-        // SAFETY: `enter_frame` just made `regs` at least `new_bp + frame_slots` long.
-        let fp = unsafe { Regs::at(cx.stack.regs, new_bp) };
-        next!(cx.code, fp, cx, acc);
+        // SAFETY: `frames` is shorter than `frame_limit`, at most its capacity.
+        return unsafe { push_frame(cx, ip, callee, f, new_bp) };
     }
     return_call = ReturnCall { f, base } => {
         let fid = cx.store.instances[cx.inst as usize].funcs[f as usize] as usize;
@@ -137,6 +122,71 @@ unsafe fn indirect(cx: &Cx, fp: Regs, ty: u32, table: u16, c: Slot) -> Result<us
         return Err(TrapCode::BadSignature);
     }
     Ok(fid)
+}
+
+/// `call_internal` for the cases its fast path leaves: the callee's first call (translated
+/// now), a frame stack or value stack to grow (or at its limit), more than
+/// `frames::ZEROED_AT_ONCE` locals to zero.
+///
+/// # Safety
+/// As for a handler of the `CallInternal` op at `ip`.
+#[inline(never)]
+#[cfg_attr(target_os = "linux", link_section = ".text.hot.tessera_handlers")]
+unsafe fn call_internal_slow(ip: *const Op, fp: Regs, cx: &mut Cx, acc: u64) -> Flow {
+    let Instr::CallInternal { f, base } = (unsafe { *ip }).instr else {
+        // SAFETY: only `call_internal` calls this, with its own op.
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    let _ = (fp, acc);
+    let callee = match compiled_in(cx.module.get(), f) {
+        Some(callee) => callee,
+        None => match translate_callee(cx, ip, f) {
+            Some(callee) => callee,
+            None => return cx.stopped(),
+        },
+    };
+    if cx.frames.len() + 1 >= cx.max_frames {
+        return cx.trap(ip, TrapCode::StackOverflow);
+    }
+    let new_bp = cx.pos.bp + base as usize;
+    if let Err(code) = enter_frame(&mut cx.regs, cx.max_slots, new_bp, callee.get()) {
+        return cx.trap(ip, code);
+    }
+    if cx.frames.len() == cx.frames.capacity() {
+        cx.frames.reserve(1);
+    }
+    cx.update_frame_limit();
+    // SAFETY: `frames` has room for one more (reserved just now).
+    unsafe { push_frame(cx, ip, callee, f, new_bp) }
+}
+
+/// The end of a call within the running instance: pushes the caller's [`Frame`] (to resume
+/// after the call at `ip`) and continues with the first op of `callee`, function `f`, in
+/// the frame at `new_bp`.
+///
+/// # Safety
+/// `frames` has spare capacity; `regs` has room for `callee`'s frame at `new_bp` (after
+/// `enter_frame`), and `ip` is a call op of the running code.
+#[inline(always)]
+unsafe fn push_frame(cx: &mut Cx, ip: *const Op, callee: CodeRef, f: u32, new_bp: usize) -> Flow {
+    // SAFETY: a call is never the last op (verify), so the next op is in the code.
+    let resume = unsafe { ip.add(1) };
+    let pos = &mut cx.pos;
+    let frame = Frame { func: pos.cf, resume, bp: pos.bp, inst: cx.inst, index: pos.index, mem0: cx.mem0 };
+    let len = cx.frames.len();
+    // SAFETY: this function's contract: `len < capacity`.
+    unsafe {
+        cx.frames.as_mut_ptr().add(len).write(frame);
+        cx.frames.set_len(len + 1);
+    }
+    pos.cf = callee;
+    pos.bp = new_bp;
+    pos.index = f;
+    cx.code = callee.get().code.as_ptr();
+    // SAFETY: `enter_frame` made `regs` at least `new_bp + frame_slots` long.
+    let fp = unsafe { Regs::at(&mut cx.regs, new_bp) };
+    // No function's first op reads the accumulator (`thread` starts with none).
+    next!(cx.code, fp, cx, 0)
 }
 
 /// The code of function `f` of the running instance, translated now (its first call); or
