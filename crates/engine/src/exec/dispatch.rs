@@ -157,12 +157,13 @@ pub(super) enum Next {
 
 /// The running frame, handed back and forth between [`super::run`] and [`run_frame`].
 #[derive(Copy, Clone)]
+#[repr(C)]
 pub(super) struct Position {
     pub(super) cf: CodeRef,
-    pub(super) pc: usize,
     pub(super) bp: usize,
-    pub(super) inst: u32,
     pub(super) index: u32,
+    pub(super) inst: u32,
+    pub(super) pc: usize,
     /// Store index of the instance's memory 0 (`usize::MAX` for none).
     pub(super) mem0: usize,
 }
@@ -181,26 +182,31 @@ pub(super) struct Stack<'a> {
 /// The value stack, the frame stack and the running frame's position are held here by value
 /// while [`run_frame`] runs (taken from [`Stack`] and [`Position`] and put back when it ends),
 /// so that calls and returns reach them with one load from the context, not two or three.
+///
+/// `repr(C)`, the fields most handlers use first: those within the first 128 bytes are
+/// reached with a one-byte displacement, which keeps the handlers short.
+#[repr(C)]
 pub(super) struct Cx<'s> {
+    /// Memory 0 of the running instance; retaken after anything that reaches memory
+    /// through the store.
+    pub(super) view: MemView,
+    /// The first op of the running function (branch targets are indices from here).
+    pub(super) code: *const Op,
     pub(super) store: &'s mut StoreInner,
     pub(super) regs: Vec<u64>,
     pub(super) frames: Vec<Frame>,
     /// `frames` may grow in place (no reallocation) and within the call depth limit while it
     /// is shorter than this: `min(capacity, max_frames - 1)`.
     pub(super) frame_limit: usize,
-    pub(super) max_frames: usize,
-    pub(super) max_slots: usize,
-    pub(super) pos: Position,
-    /// The first op of the running function (branch targets are indices from here).
-    pub(super) code: *const Op,
-    /// Memory 0 of the running instance; retaken after anything that reaches memory
-    /// through the store.
-    pub(super) view: MemView,
     /// The running instance, its module and its memory 0 (calls that stay in the handlers
     /// stay in it).
-    pub(super) inst: u32,
     pub(super) module: ModuleRef,
+    /// The running frame (`pos.inst` and `pos.mem0` are `inst` and `mem0` throughout).
+    pub(super) pos: Position,
+    pub(super) inst: u32,
     pub(super) mem0: usize,
+    pub(super) max_frames: usize,
+    pub(super) max_slots: usize,
     /// Why the frame stopped (set with a null op).
     pub(super) next: Next,
     /// Always [`STOPPED`]; what [`Cx::stop`] returns. Read from memory rather than written

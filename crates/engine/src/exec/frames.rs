@@ -87,10 +87,13 @@ pub(super) fn mem0_of(s: &StoreInner, inst: u32) -> usize {
 }
 
 /// Slots the value stack keeps beyond the top frame, so that a call can zero up to this many
-/// declared locals with one fixed-size store (see [`enter_frame_fast`]) instead of a `memset`
-/// call: the store may run past the callee's locals into its scratch slots and this margin,
-/// which hold nothing live.
-pub(super) const ZEROED_AT_ONCE: usize = 4;
+/// declared locals with a few fixed-size stores (see [`enter_frame_fast`]) instead of a
+/// `memset` call: the stores may run past the callee's locals into its scratch slots and
+/// this margin, which hold nothing live.
+pub(super) const ZEROED_AT_ONCE: usize = 16;
+
+/// Functions with at most this many declared local slots get a shorter store.
+const ZEROED_SHORT: usize = 4;
 
 /// Makes room for a frame of `func` at `bp` and zeroes its declared locals.
 ///
@@ -132,8 +135,12 @@ pub(super) fn enter_frame_fast(regs: &mut [u64], bp: usize, func: &CompiledFunc)
     if bp + func.frame_slots as usize + ZEROED_AT_ONCE > regs.len() || locals > ZEROED_AT_ONCE {
         return false;
     }
-    // Cannot fail: `param_slots <= frame_slots`, so the range ends within `regs`.
-    if let Some(slots) = regs.get_mut(zero_from..zero_from + ZEROED_AT_ONCE) {
+    // Cannot fail: `param_slots <= frame_slots`, so both ranges end within `regs`.
+    if locals <= ZEROED_SHORT {
+        if let Some(slots) = regs.get_mut(zero_from..zero_from + ZEROED_SHORT) {
+            slots.copy_from_slice(&[0; ZEROED_SHORT]);
+        }
+    } else if let Some(slots) = regs.get_mut(zero_from..zero_from + ZEROED_AT_ONCE) {
         slots.copy_from_slice(&[0; ZEROED_AT_ONCE]);
     }
     true
