@@ -26,7 +26,7 @@ use super::handlers;
 use super::memory::MemView;
 use crate::error::{Error, TrapCode};
 use crate::ir::{Instr, Slot};
-use crate::store::StoreInner;
+use crate::store::{GlobalEntity, StoreInner};
 
 use super::Frame;
 
@@ -201,6 +201,10 @@ pub(super) struct Cx<'s> {
     /// The running instance, its module and its memory 0 (calls that stay in the handlers
     /// stay in it).
     pub(super) module: ModuleRef,
+    /// The running instance's globals: `store.globals` and the instance's index table into
+    /// it (see [`Cx::global`]).
+    globals: *mut GlobalEntity,
+    global_ids: *const u32,
     /// The running frame (`pos.inst` and `pos.mem0` are `inst` and `mem0` throughout).
     pub(super) pos: Position,
     pub(super) inst: u32,
@@ -273,9 +277,18 @@ impl Cx<'_> {
         self.store.instances[self.inst as usize].tables[t as usize] as usize
     }
 
-    #[inline]
-    pub(super) fn global_index(&self, g: u32) -> usize {
-        self.store.instances[self.inst as usize].globals[g as usize] as usize
+    /// Global `g` of the running instance.
+    ///
+    /// # Safety
+    /// `g` is a global index of the running instance's module (validated for every global
+    /// an instruction names).
+    #[inline(always)]
+    pub(super) unsafe fn global(&mut self, g: u32) -> &mut GlobalEntity {
+        // SAFETY: the instance's index table has an entry per global of its module, each an
+        // index into `store.globals`; neither is reallocated while the frame runs (no host
+        // code runs inside `run_frame`, and handlers create no globals or instances), and
+        // nothing else borrows `store.globals` meanwhile.
+        unsafe { &mut *self.globals.add(*self.global_ids.add(g as usize) as usize) }
     }
 }
 
@@ -304,12 +317,16 @@ pub(super) unsafe fn run_frame(store: &mut StoreInner, stack: &mut Stack, pos: &
         view,
         inst,
         module,
+        globals: std::ptr::null_mut(),
+        global_ids: std::ptr::null(),
         mem0,
         next: Next::Return,
         stopped: STOPPED,
         acc: 0,
     };
     cx.update_frame_limit();
+    cx.global_ids = cx.store.instances[inst as usize].globals.as_ptr();
+    cx.globals = cx.store.globals.as_mut_ptr();
     // SAFETY: this function's contract.
     let (mut ip, mut fp) = unsafe { (code.add(pos.pc), Regs::at(&mut cx.regs, pos.bp)) };
     while !ip.is_null() {

@@ -25,19 +25,18 @@ handlers! { |ip, fp, cx, acc|
     select_v128 = SelectV128 { d, c, a, b } => {
         fp.wv(d, if fp.r(c) as u32 != 0 { fp.rv(a) } else { fp.rv(b) });
     }
+    // SAFETY (globals): validation checked every global index.
     global_get = GlobalGet { d, g } => produce d {
-        cx.store.globals[cx.global_index(g)].bits as u64
+        cx.global(g).bits as u64
     }
     global_set(s) = GlobalSet { s, g } => {
-        let gi = cx.global_index(g);
-        cx.store.globals[gi].bits = u128::from(s);
+        cx.global(g).bits = u128::from(s);
     }
     global_get_v128 = GlobalGetV128 { d, g } => {
-        fp.wv(d, cx.store.globals[cx.global_index(g)].bits);
+        fp.wv(d, cx.global(g).bits);
     }
     global_set_v128 = GlobalSetV128 { s, g } => {
-        let gi = cx.global_index(g);
-        cx.store.globals[gi].bits = fp.rv(s);
+        cx.global(g).bits = fp.rv(s);
     }
     ref_func = RefFunc { d, f } => produce d {
         Func(cx.store.instances[cx.inst as usize].funcs[f as usize]).raw()
