@@ -29,11 +29,27 @@ fn expected_failures() -> BTreeMap<String, String> {
 
 #[test]
 fn official_testsuite() {
+    run_testsuite(&Config::new());
+}
+
+/// The same files with function bodies validated while they are translated (lazy
+/// validation, with everything translated at load): every `assert_invalid` and
+/// `assert_malformed` body must still be rejected at load, and everything else run as before.
+#[test]
+fn official_testsuite_validating_while_translating() {
+    let mut config = Config::new();
+    config.lazy_validation(true).lazy_translation(false);
+    run_testsuite(&config);
+}
+
+/// Runs every file under `base` (the 2.0 files with the later proposals turned off) and
+/// checks the outcome against `expected-failures.txt`.
+fn run_testsuite(base: &Config) {
     // The WebAssembly 2.0 files run under exactly the 2.0 rules (some assert that a second
     // memory is invalid); each proposal's files run with everything on, Tessera's default.
-    let mut wasm2 = Config::new();
+    let mut wasm2 = base.clone();
     wasm2.wasm_multi_memory(false).wasm_tail_call(false).wasm_extended_const(false);
-    let all = Config::new();
+    let all = base.clone();
     let mut files = Vec::new();
     files.extend(spec(SpecVersion::V2).map(|f| (f, &wasm2)));
     for p in [Proposal::Simd, Proposal::TailCall, Proposal::ExtendedConst, Proposal::MultiMemory] {

@@ -305,10 +305,7 @@ impl ModuleInner {
         defined: u32,
     ) -> std::result::Result<&Arc<CompiledFunc>, CodeError> {
         let code = self.compiled[defined as usize]
-            .get_or_init(|| {
-                self.validate_lazily(defined)?;
-                crate::translate::translate(self, defined).map(Arc::new).map_err(CodeError::Unsupported)
-            })
+            .get_or_init(|| self.translate(defined).map(Arc::new))
             .as_ref()
             .map_err(Clone::clone)?;
         self.code_ptrs[defined as usize].store(Arc::as_ptr(code).cast_mut(), Ordering::Release);
@@ -328,27 +325,23 @@ impl ModuleInner {
         })
     }
 
-    /// Validates defined function `defined`'s body if validation was deferred to now.
-    fn validate_lazily(&self, defined: u32) -> std::result::Result<(), CodeError> {
-        let Some(lazy) = &self.lazy_validation else { return Ok(()) };
-        let index = self.num_imported_funcs + defined;
+    /// Translates defined function `defined`, validating its body in the same pass if
+    /// validation was deferred to now.
+    fn translate(&self, defined: u32) -> std::result::Result<CompiledFunc, CodeError> {
+        let Some(lazy) = &self.lazy_validation else {
+            return crate::translate::translate(self, defined, None);
+        };
         let func = wasmparser::FuncToValidate {
             resources: lazy.resources.clone(),
-            index,
+            index: self.num_imported_funcs + defined,
             ty: lazy.types[defined as usize],
             features: lazy.features,
         };
-        let range = self.bodies[defined as usize].clone();
-        let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
-            &self.bytes[range.clone()],
-            range.start as u64,
-        ));
-        // Another thread validating another body meanwhile gets fresh buffers instead.
+        // Another thread translating another body meanwhile gets fresh buffers instead.
         let allocations =
             lazy.allocations.try_lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
         let mut validator = func.into_validator(allocations);
-        let outcome =
-            validator.validate(&body).map_err(|e| CodeError::Invalid(format!("function {index}: {e}")));
+        let outcome = crate::translate::translate(self, defined, Some(&mut validator));
         if let Ok(mut slot) = lazy.allocations.try_lock() {
             *slot = validator.into_allocations();
         }

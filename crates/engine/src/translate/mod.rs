@@ -16,7 +16,7 @@ mod verify;
 
 use crate::exec::{thread, Op};
 use crate::ir::{Instr, Slot, Target, UnOp};
-use crate::module::ModuleInner;
+use crate::module::{CodeError, ModuleInner};
 use crate::value::ValType;
 
 /// A translated function, shared by every instance of its module.
@@ -119,14 +119,36 @@ fn too_large() -> String {
 ///
 /// # Errors
 /// If the function exceeds an IR limit (more than 65535 frame slots).
-pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledFunc> {
+/// The validator of a body whose validation was deferred to its first call (see
+/// [`crate::Config::lazy_validation`]), run over the operators as they are translated.
+pub(crate) type BodyValidator = wasmparser::FuncValidator<wasmparser::ValidatorResources>;
+
+/// Translates defined function `defined` of `module`; with `validator`, also validates the
+/// body in the same pass over its operators (one decode instead of two).
+///
+/// Each operator is validated before it is translated, so the translator only ever sees a
+/// valid prefix of the body.
+///
+/// # Errors
+/// [`CodeError::Invalid`] if the validator rejects the body (anywhere in it: a body the
+/// translator gives up on is still validated to its end, so an invalid body is always
+/// reported as invalid); otherwise [`CodeError::Unsupported`] if it exceeds a limit of the IR.
+pub(crate) fn translate(
+    module: &ModuleInner,
+    defined: u32,
+    mut validator: Option<&mut BodyValidator>,
+) -> Result<CompiledFunc, CodeError> {
     let func_index = module.num_imported_funcs + defined;
+    let invalid =
+        |e: wasmparser::BinaryReaderError| CodeError::Invalid(format!("function {func_index}: {e}"));
     let ty = module.func_type(func_index).clone();
     let range = module.bodies[defined as usize].clone();
-    let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
-        &module.bytes[range.clone()],
-        range.start as u64,
-    ));
+    let mut bytes = wasmparser::BinaryReader::new(&module.bytes[range.clone()], range.start as u64);
+    if let Some(v) = &validator {
+        // Decode with the validator's features, as `FuncValidator::validate` does.
+        bytes.set_features(*v.features());
+    }
+    let body = wasmparser::FunctionBody::new(bytes);
     let mut t = Translator {
         module,
         code: Vec::new(),
@@ -146,16 +168,39 @@ pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledF
         skip_depth: 0,
     };
     for p in ty.params() {
-        t.add_local(*p)?;
+        t.add_local(*p).map_err(CodeError::Unsupported)?;
     }
     let param_slots = t.num_local_slots as u16;
-    let mut locals = body.get_locals_reader().map_err(|e| e.to_string())?;
+    // A translator error is kept while the validator reads on: an invalid body must be
+    // reported as invalid even when the translator stopped first.
+    let mut unsupported: Option<String> = None;
+    let mut locals =
+        body.get_locals_reader().map_err(|e| decode_error(e, validator.is_some(), func_index))?;
     for _ in 0..locals.get_count() {
-        let (count, vt) = locals.read().map_err(|e| e.to_string())?;
-        let vt = ValType::from_wasmparser(vt).ok_or("unsupported local type")?;
-        for _ in 0..count {
-            t.add_local(vt)?;
+        let offset = locals.original_position();
+        let (count, vt) = locals.read().map_err(|e| decode_error(e, validator.is_some(), func_index))?;
+        if let Some(v) = validator.as_deref_mut() {
+            v.define_locals(offset, count, vt).map_err(invalid)?;
         }
+        if unsupported.is_some() {
+            continue;
+        }
+        let Some(vt) = ValType::from_wasmparser(vt) else {
+            unsupported = Some("unsupported local type".into());
+            continue;
+        };
+        for _ in 0..count {
+            if let Err(e) = t.add_local(vt) {
+                unsupported = Some(e);
+                break;
+            }
+        }
+    }
+    if let Some(e) = unsupported.take() {
+        if let Some(v) = validator {
+            validate_rest(v, wasmparser::OperatorsReader::new(locals.get_binary_reader()), func_index)?;
+        }
+        return Err(CodeError::Unsupported(e));
     }
     t.ctrl.push(Ctrl {
         kind: CtrlKind::Func,
@@ -170,23 +215,33 @@ pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledF
         unreachable: false,
     });
     t.block_entry_checks(true);
-    let mut reader = body.get_operators_reader().map_err(|e| e.to_string())?;
+    let mut reader = wasmparser::OperatorsReader::new(locals.get_binary_reader());
     while !reader.eof() {
-        let op = match reader.read() {
-            Ok(op) => op,
-            Err(e) => return Err(e.to_string()),
-        };
-        t.operator(op)?;
+        let offset = reader.original_position();
+        let op = reader.read().map_err(|e| decode_error(e, validator.is_some(), func_index))?;
+        if let Some(v) = validator.as_deref_mut() {
+            v.op(offset, &op).map_err(invalid)?;
+        }
+        if let Err(e) = t.operator(op) {
+            if let Some(v) = validator {
+                validate_rest(v, reader, func_index)?;
+            }
+            return Err(CodeError::Unsupported(e));
+        }
         if t.ctrl.is_empty() {
             break;
         }
+    }
+    if validator.is_some() {
+        // Nothing may follow the function's `end`, and the body may not stop before it.
+        reader.finish().map_err(invalid)?;
     }
     let frame = verify::FrameShape {
         param_slots,
         local_slots: t.num_local_slots as u16,
         frame_slots: t.num_local_slots + t.max_height + 1,
     };
-    verify::verify(&t.code, &frame)?;
+    verify::verify(&t.code, &frame).map_err(CodeError::Unsupported)?;
     Ok(CompiledFunc {
         code: thread(t.code),
         param_slots: frame.param_slots,
@@ -195,6 +250,32 @@ pub(crate) fn translate(module: &ModuleInner, defined: u32) -> TResult<CompiledF
         consts: t.consts.into_boxed_slice(),
         memargs: t.memargs.into_boxed_slice(),
     })
+}
+
+/// A body that does not decode: invalid if it is being validated now, else (it passed
+/// validation at load) a translator bug, reported rather than trusted.
+fn decode_error(e: wasmparser::BinaryReaderError, validating: bool, func_index: u32) -> CodeError {
+    if validating {
+        CodeError::Invalid(format!("function {func_index}: {e}"))
+    } else {
+        CodeError::Unsupported(format!("function {func_index}: {e}"))
+    }
+}
+
+/// Validates the operators left in `reader` (after the translator gave up on the body).
+fn validate_rest(
+    validator: &mut BodyValidator,
+    mut reader: wasmparser::OperatorsReader<'_>,
+    func_index: u32,
+) -> Result<(), CodeError> {
+    let invalid =
+        |e: wasmparser::BinaryReaderError| CodeError::Invalid(format!("function {func_index}: {e}"));
+    while !reader.eof() {
+        let offset = reader.original_position();
+        let op = reader.read().map_err(invalid)?;
+        validator.op(offset, &op).map_err(invalid)?;
+    }
+    reader.finish().map_err(invalid)
 }
 
 impl Translator<'_> {
