@@ -138,6 +138,20 @@ pub enum Instr {
         s: Slot,
         g: u32,
     },
+    /// `global[g] = a + imm` (`i32`, wrapping): a function's epilogue giving back its stack
+    /// frame (`local.get; i32.const; i32.add; global.set __stack_pointer`).
+    GlobalSetAddImm {
+        a: Slot,
+        imm: i32,
+        g: u32,
+    },
+    /// `d = global[g] + imm; global[g] = d` (`i32`, wrapping): a function's prologue taking
+    /// its stack frame (`global.get; i32.const; i32.sub; local.tee; global.set`).
+    GlobalAddImm {
+        d: Slot,
+        imm: i32,
+        g: u32,
+    },
     GlobalGetV128 {
         d: Slot,
         g: u32,
@@ -574,6 +588,29 @@ pub enum Instr {
     I64StoreAt {
         s: Slot,
         ea: u32,
+    },
+    /// Stores of a constant to memory 0 (`i32.const V; i32.store`: initialising a field or
+    /// a flag byte), the value an immediate instead of a slot a `Const` must fill first. The
+    /// 64-bit form's value is sign-extended from its 32 bits.
+    I32StoreImm {
+        v: i32,
+        addr: Slot,
+        off: u32,
+    },
+    I32Store8Imm {
+        v: i32,
+        addr: Slot,
+        off: u32,
+    },
+    I32Store16Imm {
+        v: i32,
+        addr: Slot,
+        off: u32,
+    },
+    I64StoreImm {
+        v: i32,
+        addr: Slot,
+        off: u32,
     },
     /// `i64.extend_i32_u`, frequent enough in address arithmetic to skip `Unary`'s dispatch.
     I64ExtendI32U {

@@ -45,8 +45,10 @@ impl Instr {
             | I::TableSize { d, .. }
             | I::RefFunc { d, .. }
             | I::I32LoadAt { d, .. }
-            | I::I64LoadAt { d, .. } => f(d),
+            | I::I64LoadAt { d, .. }
+            | I::GlobalAddImm { d, .. } => f(d),
             I::GlobalSet { s, .. }
+            | I::GlobalSetAddImm { a: s, .. }
             | I::GlobalSetV128 { s, .. }
             | I::I32StoreAt { s, .. }
             | I::I64StoreAt { s, .. } => f(s),
@@ -74,6 +76,10 @@ impl Instr {
                 f(d);
                 f(addr);
             }
+            I::I32StoreImm { addr, .. }
+            | I::I32Store8Imm { addr, .. }
+            | I::I32Store16Imm { addr, .. }
+            | I::I64StoreImm { addr, .. } => f(addr),
             I::Store { s, addr, .. }
             | I::I32Store { s, addr, .. }
             | I::I64Store { s, addr, .. }

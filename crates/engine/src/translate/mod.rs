@@ -101,6 +101,9 @@ pub(crate) struct Translator<'m> {
     ctrl: Vec<Ctrl>,
     /// The instruction that produced the top operand, while nothing else happened since.
     last_result: Option<usize>,
+    /// Where the last label was bound: a jump may land on any instruction from here on, so
+    /// peepholes that merge instructions may not reach back before it.
+    label_pc: usize,
     /// The current `Fuel` instruction, charged one unit per operator that follows it.
     fuel: Option<usize>,
     consume_fuel: bool,
@@ -162,6 +165,7 @@ pub(crate) fn translate(
         max_height: 0,
         ctrl: Vec::new(),
         last_result: None,
+        label_pc: 0,
         fuel: None,
         consume_fuel: module.engine.config().consume_fuel,
         interruptible: module.engine.config().interruptible,
@@ -311,6 +315,7 @@ impl Translator<'_> {
     /// Starts a new straight-line region: a jump may land here.
     fn bind_label(&mut self) {
         self.last_result = None;
+        self.label_pc = self.code.len();
         if self.consume_fuel {
             self.fuel = Some(self.emit(Instr::Fuel { amount: 0 }));
         }

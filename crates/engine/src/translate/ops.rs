@@ -81,6 +81,12 @@ impl Translator<'_> {
             }
             Op::GlobalSet { global_index } => {
                 let v = self.pop()?;
+                if v.ty == I32 {
+                    if let Some(fused) = self.global_add_imm(v, global_index) {
+                        self.emit(fused);
+                        return Ok(());
+                    }
+                }
                 let s = self.src(v);
                 if v.ty == V128 {
                     self.emit(Instr::GlobalSetV128 { s, g: global_index });
@@ -311,6 +317,29 @@ impl Translator<'_> {
         let at = self.last_result.filter(|at| *at + 1 == self.code.len())?;
         let mut code = self.code[at];
         (op.loc == Loc::Home && code.result_slot_mut().is_some_and(|d| *d == op.home)).then_some(at)
+    }
+
+    /// `global.set g` of popped `i32` operand `v` as one instruction with the `i32.add` of a
+    /// constant that computed `v` (see [`Instr::GlobalSetAddImm`], [`Instr::GlobalAddImm`]),
+    /// removing what it replaces; `None` if `v` was not computed so.
+    fn global_add_imm(&mut self, v: Operand, g: u32) -> Option<Instr> {
+        // Prologue: `GlobalGet t <- g; I32AddImm d <- t + imm` just emitted (the add's result
+        // retargeted into the local `local.tee` names), with `t` a scratch slot that only the
+        // add read, and no jump landing on the add or after it.
+        let n = self.code.len();
+        if n >= 2 && self.label_pc + 2 <= n {
+            if let [Instr::GlobalGet { d: t, g: from }, Instr::I32AddImm { d, a, imm }] = self.code[n - 2..] {
+                let d_holds_v = v.loc == Loc::Local(d) || (v.loc == Loc::Home && v.home == d);
+                if from == g && a == t && u32::from(t) >= self.num_local_slots && d_holds_v {
+                    self.code.truncate(n - 2);
+                    self.last_result = None;
+                    return Some(Instr::GlobalAddImm { d, imm, g });
+                }
+            }
+        }
+        // Epilogue: the add's result is used only here.
+        let (a, imm) = self.take_add_imm(v)?;
+        Some(Instr::GlobalSetAddImm { a, imm, g })
     }
 
     /// If popped operand `op` was computed by an `I32AddImm` just before, removes that
@@ -586,6 +615,23 @@ impl Translator<'_> {
                 _ => Instr::I64StoreAt { s, ea },
             });
             return Ok(());
+        }
+        if let (Loc::Const(c), 0) = (v.loc, mem) {
+            let imm = match kind {
+                // A 64-bit constant whose bits are its low 32 sign-extended.
+                StoreOp::B8 => i32::try_from(c as i64).ok(),
+                _ => Some(c as i32),
+            };
+            if let Some(v) = imm {
+                let addr = self.src(a);
+                self.emit(match kind {
+                    StoreOp::B1 => Instr::I32Store8Imm { v, addr, off },
+                    StoreOp::B2 => Instr::I32Store16Imm { v, addr, off },
+                    StoreOp::B4 => Instr::I32StoreImm { v, addr, off },
+                    StoreOp::B8 => Instr::I64StoreImm { v, addr, off },
+                });
+                return Ok(());
+            }
         }
         let s = self.src(v);
         let addr = self.src(a);

@@ -32,6 +32,15 @@ handlers! { |ip, fp, cx, acc|
     global_set(s) = GlobalSet { s, g } => {
         cx.global(g).bits = u128::from(s);
     }
+    global_set_add_imm(a) = GlobalSetAddImm { a, imm, g } => {
+        cx.global(g).bits = u128::from((a as u32).wrapping_add(imm as u32));
+    }
+    global_add_imm = GlobalAddImm { d, imm, g } => produce d {
+        let global = cx.global(g);
+        let v = (global.bits as u32).wrapping_add(imm as u32);
+        global.bits = u128::from(v);
+        u64::from(v)
+    }
     global_get_v128 = GlobalGetV128 { d, g } => {
         fp.wv(d, cx.global(g).bits);
     }

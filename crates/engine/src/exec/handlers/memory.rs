@@ -113,6 +113,18 @@ handlers! { |ip, fp, cx, acc|
     i32_store16(s) = I32Store16 { s, addr, off } => {
         view_or_trap!(cx, ip, cx.view.write(fp.r(addr) as u32, off, (s as u16).to_le_bytes()));
     }
+    i32_store_imm(addr) = I32StoreImm { v, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(addr as u32, off, v.to_le_bytes()));
+    }
+    i64_store_imm(addr) = I64StoreImm { v, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(addr as u32, off, i64::from(v).to_le_bytes()));
+    }
+    i32_store8_imm(addr) = I32Store8Imm { v, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(addr as u32, off, [v as u8]));
+    }
+    i32_store16_imm(addr) = I32Store16Imm { v, addr, off } => {
+        view_or_trap!(cx, ip, cx.view.write(addr as u32, off, (v as u16).to_le_bytes()));
+    }
     i32_load_add(a) = I32LoadAdd { d, a, imm, off } => produce d {
         let b = view_or_trap!(cx, ip, cx.view.read((a as u32).wrapping_add(imm as u32), off));
         u64::from(u32::from_le_bytes(b))

@@ -185,6 +185,8 @@ pub(super) fn handler_for(instr: &mut Instr, acc: Option<Slot>) -> Handler {
         I::SelectV128 { .. } => data::select_v128,
         I::GlobalGet { .. } => data::global_get,
         I::GlobalSet { s, .. } => acc_if!(acc, s, data::global_set),
+        I::GlobalSetAddImm { a, .. } => acc_if!(acc, a, data::global_set_add_imm),
+        I::GlobalAddImm { .. } => data::global_add_imm,
         I::GlobalGetV128 { .. } => data::global_get_v128,
         I::GlobalSetV128 { .. } => data::global_set_v128,
 
@@ -207,6 +209,10 @@ pub(super) fn handler_for(instr: &mut Instr, acc: Option<Slot>) -> Handler {
         I::I64Store { s, .. } => acc_if!(acc, s, memory::i64_store),
         I::I32Store8 { s, .. } => acc_if!(acc, s, memory::i32_store8),
         I::I32Store16 { s, .. } => acc_if!(acc, s, memory::i32_store16),
+        I::I32StoreImm { addr, .. } => acc_if!(acc, addr, memory::i32_store_imm),
+        I::I64StoreImm { addr, .. } => acc_if!(acc, addr, memory::i64_store_imm),
+        I::I32Store8Imm { addr, .. } => acc_if!(acc, addr, memory::i32_store8_imm),
+        I::I32Store16Imm { addr, .. } => acc_if!(acc, addr, memory::i32_store16_imm),
         I::I32LoadAdd { a, .. } => acc_if!(acc, a, memory::i32_load_add),
         I::I64LoadAdd { a, .. } => acc_if!(acc, a, memory::i64_load_add),
         I::I32LoadAt { .. } => memory::i32_load_at,
@@ -321,6 +327,7 @@ pub(super) fn produces(instr: &Instr) -> Option<Slot> {
         | I::Const64 { d, .. }
         | I::Select { d, .. }
         | I::GlobalGet { d, .. }
+        | I::GlobalAddImm { d, .. }
         | I::RefFunc { d, .. }
         | I::Load { d, .. }
         | I::I32Load { d, .. }

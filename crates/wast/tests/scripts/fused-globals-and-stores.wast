@@ -1,0 +1,95 @@
+;; The translator's fused forms for compiled code's stack pointer and for stores of
+;; constants (GlobalAddImm, GlobalSetAddImm, I32StoreImm and its widths), and the shapes
+;; that must not be fused.
+
+(module
+  (global $sp (export "sp") (mut i32) (i32.const 1024))
+  (memory 1)
+
+  ;; Prologue (`global.get; i32.const; i32.sub; local.tee; global.set`) and epilogue
+  ;; (`local.get; i32.const; i32.add; global.set`): fused.
+  (func $frame (export "frame") (result i32)
+    (local $fp i32)
+    (global.set $sp (local.tee $fp (i32.sub (global.get $sp) (i32.const 16))))
+    (i32.store (local.get $fp) (i32.const 7))
+    (global.set $sp (i32.add (local.get $fp) (i32.const 16)))
+    (local.get $fp))
+  ;; Without the tee: the new value is used only by the global.set.
+  (func (export "bump") (param i32) (result i32)
+    (global.set $sp (i32.add (global.get $sp) (local.get 0)))
+    (global.get $sp))
+  (func (export "bump_const") (result i32)
+    (global.set $sp (i32.add (global.get $sp) (i32.const -4)))
+    (global.get $sp))
+  ;; The old value also kept in a local: it must survive.
+  (func (export "keep_old") (result i32)
+    (local $old i32)
+    (global.set $sp (i32.sub (local.tee $old (global.get $sp)) (i32.const 8)))
+    (local.get $old))
+  ;; A jump lands between the global.get and the add: no fusion across it.
+  (func (export "label_between") (param i32) (result i32)
+    (global.get $sp)
+    (block (br_if 0 (local.get 0)))
+    (i32.const 100)
+    (i32.add)
+    (global.set $sp)
+    (global.get $sp))
+  ;; Wrapping at 32 bits.
+  (func (export "set_sp") (param i32) (global.set $sp (local.get 0)))
+  (func (export "sp_plus") (result i32)
+    (global.set $sp (i32.add (global.get $sp) (i32.const 0x7fffffff)))
+    (global.get $sp))
+
+  ;; Stores of constants, every width, into memory 0.
+  (func (export "store_consts") (param $p i32)
+    (i32.store8 (local.get $p) (i32.const 0x1ff))
+    (i32.store16 offset=2 (local.get $p) (i32.const 0x12345))
+    (i32.store offset=4 (local.get $p) (i32.const -2))
+    (i64.store offset=8 (local.get $p) (i64.const -3))
+    (i64.store offset=16 (local.get $p) (i64.const 0x1_0000_0000))
+    (i64.store32 offset=24 (local.get $p) (i64.const 0x1_2345_6789))
+    (i64.store8 offset=28 (local.get $p) (i64.const 0xab))
+    (f32.store offset=32 (local.get $p) (f32.const -1.5))
+    (f64.store offset=40 (local.get $p) (f64.const 2.5)))
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load16") (param i32) (result i32) (i32.load16_u (local.get 0)))
+  (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load64") (param i32) (result i64) (i64.load (local.get 0)))
+  (func (export "store_const_at") (param i32) (i32.store (local.get 0) (i32.const 0x55555555)))
+  (func (export "store64_const_at") (param i32) (i64.store (local.get 0) (i64.const -1))))
+
+(assert_return (invoke "frame") (i32.const 1008))
+(assert_return (invoke "load32" (i32.const 1008)) (i32.const 7))
+(assert_return (get "sp") (i32.const 1024))
+(assert_return (invoke "bump" (i32.const 8)) (i32.const 1032))
+(assert_return (invoke "bump_const") (i32.const 1028))
+(assert_return (invoke "keep_old") (i32.const 1028))
+(assert_return (get "sp") (i32.const 1020))
+(assert_return (invoke "label_between" (i32.const 0)) (i32.const 1120))
+(assert_return (invoke "label_between" (i32.const 1)) (i32.const 1220))
+(invoke "set_sp" (i32.const 2))
+(assert_return (invoke "sp_plus") (i32.const 0x80000001))
+(assert_return (invoke "sp_plus") (i32.const 0))
+
+(invoke "store_consts" (i32.const 100))
+(assert_return (invoke "load8" (i32.const 100)) (i32.const 0xff))
+(assert_return (invoke "load8" (i32.const 101)) (i32.const 0))
+(assert_return (invoke "load16" (i32.const 102)) (i32.const 0x2345))
+(assert_return (invoke "load32" (i32.const 104)) (i32.const -2))
+(assert_return (invoke "load64" (i32.const 108)) (i64.const -3))
+(assert_return (invoke "load64" (i32.const 116)) (i64.const 0x1_0000_0000))
+(assert_return (invoke "load32" (i32.const 124)) (i32.const 0x2345_6789))
+(assert_return (invoke "load8" (i32.const 128)) (i32.const 0xab))
+(assert_return (invoke "load32" (i32.const 132)) (i32.const 0xbfc00000))
+(assert_return (invoke "load64" (i32.const 140)) (i64.const 0x4004000000000000))
+;; Out of bounds: a trap, and nothing written by the trapping store.
+(assert_trap (invoke "store_const_at" (i32.const 65533)) "out of bounds memory access")
+(assert_return (invoke "load8" (i32.const 65533)) (i32.const 0))
+(assert_trap (invoke "store64_const_at" (i32.const 65529)) "out of bounds memory access")
+(assert_return (invoke "load8" (i32.const 65529)) (i32.const 0))
+(invoke "store64_const_at" (i32.const 65528))
+(assert_return (invoke "load64" (i32.const 65528)) (i64.const -1))
+;; The stores before the one that traps (at offset 16) have happened.
+(assert_trap (invoke "store_consts" (i32.const 65520)) "out of bounds memory access")
+(assert_return (invoke "load8" (i32.const 65520)) (i32.const 0xff))
+(assert_return (invoke "load64" (i32.const 65528)) (i64.const -3))
