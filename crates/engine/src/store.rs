@@ -123,7 +123,8 @@ pub(crate) struct HostEntry<T> {
 /// All runtime state of a group of instances, plus the embedder's data `T`.
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
-    /// Host functions with their signatures, so calls need no type-registry lookup.
+    /// Host functions with their signatures, so calls need no type-registry lookup. Only
+    /// ever pushed to: the interpreter borrows an entry across the host call it makes.
     pub(crate) hosts: Vec<Arc<HostEntry<T>>>,
     data: T,
 }

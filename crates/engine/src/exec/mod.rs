@@ -18,10 +18,12 @@ pub(crate) use dispatch::{thread, Op};
 use dispatch::{Next, Position, Stack};
 use frames::{backtrace, compiled, enter_frame, mem0_of, CodeRef};
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result, Trap, TrapCode};
 use crate::func::Caller;
 use crate::instance::Instance;
-use crate::store::{Func, FuncEntity, Store};
+use crate::store::{Func, FuncEntity, HostEntry, Store};
 use crate::value::{Val, ValType};
 
 /// How deeply host functions may re-enter the guest (each re-entry uses host stack).
@@ -157,7 +159,12 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     mem0 = ci_mem0;
                 }
                 FuncEntity::Host { host, .. } => {
-                    let entry = store.hosts[host as usize].clone();
+                    // Borrowed through a pointer, not cloned (two atomic operations per call):
+                    // `hosts` never shrinks and the store outlives this call, so the entry
+                    // lives on while the host function runs, even if it adds host functions.
+                    let entry: *const HostEntry<T> = Arc::as_ptr(&store.hosts[host as usize]);
+                    // SAFETY: see above; nothing mutates a `HostEntry` after it is created.
+                    let entry = unsafe { &*entry };
                     let fty = &entry.ty;
                     host_args.clear();
                     let mut slot = base;
