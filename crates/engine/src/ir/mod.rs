@@ -577,6 +577,20 @@ pub enum Instr {
         imm: i32,
         off: u32,
     },
+    /// Loads of memory 0 whose address is `a + b` computed just before (`i32.add` of two
+    /// values, wrapping: a base and an index), fused into the load.
+    I32LoadIdx {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+        off: u32,
+    },
+    I32Load8UIdx {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+        off: u32,
+    },
     /// `d = c + x * y` in `f64`, rounded after each operation as the two Wasm operators are
     /// (this is not a fused multiply-add): the multiply's result was used only by the add.
     F64MulAdd {
@@ -776,6 +790,8 @@ impl Instr {
             | Instr::I64LoadAt { d, .. }
             | Instr::I32LoadAdd { d, .. }
             | Instr::I64LoadAdd { d, .. }
+            | Instr::I32LoadIdx { d, .. }
+            | Instr::I32Load8UIdx { d, .. }
             | Instr::F64MulAdd { d, .. }
             | Instr::I64ExtendI32U { d, .. }
             | Instr::Const32 { d, .. }

@@ -76,6 +76,11 @@ impl Instr {
                 f(d);
                 f(addr);
             }
+            I::I32LoadIdx { d, a, b, .. } | I::I32Load8UIdx { d, a, b, .. } => {
+                f(d);
+                f(a);
+                f(b);
+            }
             I::I32StoreImm { addr, .. }
             | I::I32Store8Imm { addr, .. }
             | I::I32Store16Imm { addr, .. }

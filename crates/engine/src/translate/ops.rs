@@ -342,6 +342,16 @@ impl Translator<'_> {
         Some(Instr::GlobalSetAddImm { a, imm, g })
     }
 
+    /// If popped operand `op` was computed by an `I32Add` just before, removes that
+    /// instruction and returns its two operand slots, to fold into the consumer.
+    fn take_add(&mut self, op: Operand) -> Option<(Slot, Slot)> {
+        let at = self.just_computed(op)?;
+        let Instr::I32Add { a, b, .. } = self.code[at] else { return None };
+        self.code.pop();
+        self.last_result = None;
+        Some((a, b))
+    }
+
     /// If popped operand `op` was computed by an `I32AddImm` just before, removes that
     /// instruction and returns its base slot and immediate, to fold into the consumer.
     fn take_add_imm(&mut self, op: Operand) -> Option<(Slot, i32)> {
@@ -489,6 +499,15 @@ impl Translator<'_> {
             if let Some(imm) = imm {
                 self.pop()?;
                 let av = self.pop()?;
+                // `(x + c1) + c2`, the inner sum used only here: `x + (c1 + c2)`, wrapping
+                // as both adds do.
+                if is32 {
+                    if let Some((x, c1)) = self.take_add_imm(av) {
+                        let d = self.push_home(ty)?;
+                        self.emit_result(Instr::I32AddImm { d, a: x, imm: c1.wrapping_add(imm) });
+                        return Ok(());
+                    }
+                }
                 let a = self.src(av);
                 let d = self.push_home(ty)?;
                 self.emit_result(if is32 {
@@ -588,6 +607,16 @@ impl Translator<'_> {
                 _ => Instr::I64LoadAdd { d, a: base, imm, off },
             });
             return Ok(());
+        }
+        if mem == 0 && matches!(kind, LoadOp::I32 | LoadOp::F32 | LoadOp::I32_8U) {
+            if let Some((x, y)) = self.take_add(a) {
+                let d = self.push_home(ty)?;
+                self.emit_result(match kind {
+                    LoadOp::I32_8U => Instr::I32Load8UIdx { d, a: x, b: y, off },
+                    _ => Instr::I32LoadIdx { d, a: x, b: y, off },
+                });
+                return Ok(());
+            }
         }
         let addr = self.src(a);
         let d = self.push_home(ty)?;

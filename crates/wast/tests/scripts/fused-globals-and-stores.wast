@@ -1,5 +1,6 @@
-;; The translator's fused forms for compiled code's stack pointer and for stores of
-;; constants (GlobalAddImm, GlobalSetAddImm, I32StoreImm and its widths), and the shapes
+;; The translator's fused forms for compiled code's stack pointer, stores of constants,
+;; loads at `base + index` and chained constant adds (GlobalAddImm, GlobalSetAddImm,
+;; I32StoreImm and its widths, I32LoadIdx, I32Load8UIdx, folded I32AddImm), and the shapes
 ;; that must not be fused.
 
 (module
@@ -93,3 +94,34 @@
 (assert_trap (invoke "store_consts" (i32.const 65520)) "out of bounds memory access")
 (assert_return (invoke "load8" (i32.const 65520)) (i32.const 0xff))
 (assert_return (invoke "load64" (i32.const 65528)) (i64.const -3))
+
+(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\f0\f1\f2\f3")
+  (func (export "load_idx") (param i32 i32) (result i32)
+    (i32.load offset=1 (i32.add (local.get 0) (local.get 1))))
+  (func (export "load8_idx") (param i32 i32) (result i32)
+    (i32.load8_u offset=2 (i32.add (local.get 0) (local.get 1))))
+  (func (export "f32_load_idx") (param i32 i32) (result f32)
+    (f32.load (i32.add (local.get 0) (local.get 1))))
+  ;; The sum also kept: not fused away.
+  (func (export "load_idx_tee") (param i32 i32) (result i32)
+    (local $s i32)
+    (i32.add (i32.load8_u (local.tee $s (i32.add (local.get 0) (local.get 1)))) (local.get $s)))
+  (func (export "add_add") (param i32) (result i32)
+    (i32.add (i32.add (local.get 0) (i32.const 0x7fffffff)) (i32.const 3)))
+  (func (export "sub_add") (param i32) (result i32)
+    (i32.add (i32.sub (local.get 0) (i32.const 5)) (i32.const 2))))
+
+(assert_return (invoke "load_idx" (i32.const 2) (i32.const 3)) (i32.const 0xf1f00807))
+(assert_return (invoke "load_idx" (i32.const 0xffffffff) (i32.const 2)) (i32.const 0x06050403))
+(assert_return (invoke "load8_idx" (i32.const 4) (i32.const 4)) (i32.const 0xf2))
+(assert_return (invoke "load8_idx" (i32.const 0xfffffff0) (i32.const 0x10)) (i32.const 0x03))
+(assert_return (invoke "f32_load_idx" (i32.const 8) (i32.const 0)) (f32.const -0x1.e5e3ep+104))
+(assert_trap (invoke "load_idx" (i32.const 65530) (i32.const 3)) "out of bounds memory access")
+(assert_trap (invoke "load8_idx" (i32.const 65533) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "load8_idx" (i32.const 65532) (i32.const 1)) (i32.const 0))
+(assert_return (invoke "load_idx_tee" (i32.const 1) (i32.const 2)) (i32.const 7))
+(assert_return (invoke "add_add" (i32.const 1)) (i32.const 0x80000003))
+(assert_return (invoke "add_add" (i32.const 0x80000000)) (i32.const 2))
+(assert_return (invoke "sub_add" (i32.const 1)) (i32.const -2))

@@ -125,6 +125,14 @@ handlers! { |ip, fp, cx, acc|
     i32_store16_imm(addr) = I32Store16Imm { v, addr, off } => {
         view_or_trap!(cx, ip, cx.view.write(addr as u32, off, (v as u16).to_le_bytes()));
     }
+    i32_load_idx(a) = I32LoadIdx { d, a, b, off } => produce d {
+        let addr = (a as u32).wrapping_add(fp.r(b) as u32);
+        u64::from(u32::from_le_bytes(view_or_trap!(cx, ip, cx.view.read(addr, off))))
+    }
+    i32_load8_u_idx(a) = I32Load8UIdx { d, a, b, off } => produce d {
+        let addr = (a as u32).wrapping_add(fp.r(b) as u32);
+        u64::from(view_or_trap!(cx, ip, cx.view.read::<1>(addr, off))[0])
+    }
     i32_load_add(a) = I32LoadAdd { d, a, imm, off } => produce d {
         let b = view_or_trap!(cx, ip, cx.view.read((a as u32).wrapping_add(imm as u32), off));
         u64::from(u32::from_le_bytes(b))

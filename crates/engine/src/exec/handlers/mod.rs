@@ -214,6 +214,8 @@ pub(super) fn handler_for(instr: &mut Instr, acc: Option<Slot>) -> Handler {
         I::I32Store8Imm { addr, .. } => acc_if!(acc, addr, memory::i32_store8_imm),
         I::I32Store16Imm { addr, .. } => acc_if!(acc, addr, memory::i32_store16_imm),
         I::I32LoadAdd { a, .. } => acc_if!(acc, a, memory::i32_load_add),
+        I::I32LoadIdx { a, .. } => acc_if!(acc, a, memory::i32_load_idx),
+        I::I32Load8UIdx { a, .. } => acc_if!(acc, a, memory::i32_load8_u_idx),
         I::I64LoadAdd { a, .. } => acc_if!(acc, a, memory::i64_load_add),
         I::I32LoadAt { .. } => memory::i32_load_at,
         I::I64LoadAt { .. } => memory::i64_load_at,
@@ -307,6 +309,8 @@ fn swap_to_first(instr: &mut Instr, x: Slot) {
         | I::I64And { a, b, .. }
         | I::I64Or { a, b, .. }
         | I::I64Xor { a, b, .. }
+        | I::I32LoadIdx { a, b, .. }
+        | I::I32Load8UIdx { a, b, .. }
             if *b == x && *a != x =>
         {
             std::mem::swap(a, b)
@@ -331,6 +335,8 @@ pub(super) fn produces(instr: &Instr) -> Option<Slot> {
         | I::RefFunc { d, .. }
         | I::Load { d, .. }
         | I::I32Load { d, .. }
+        | I::I32LoadIdx { d, .. }
+        | I::I32Load8UIdx { d, .. }
         | I::I64Load { d, .. }
         | I::I32Load8U { d, .. }
         | I::I32Load8S { d, .. }
