@@ -112,7 +112,14 @@ pub(crate) struct StoreInner {
     pub(crate) depth: usize,
     /// Executions active on the host stack (host functions re-entering the guest).
     pub(crate) reentry: usize,
+    /// Unique per store. A host function gets `&mut Store`, so it can replace the whole store
+    /// (`std::mem::replace`); the interpreter compares this after every host call and stops
+    /// at once if it changed, before touching anything that pointed into the old store.
+    pub(crate) id: u64,
 }
+
+/// The next [`StoreInner::id`].
+static NEXT_STORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A host function in a store with its signature; one `Arc` so a call clones one pointer.
 pub(crate) struct HostEntry<T> {
@@ -123,8 +130,7 @@ pub(crate) struct HostEntry<T> {
 /// All runtime state of a group of instances, plus the embedder's data `T`.
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
-    /// Host functions with their signatures, so calls need no type-registry lookup. Only
-    /// ever pushed to: the interpreter borrows an entry across the host call it makes.
+    /// Host functions with their signatures, so calls need no type-registry lookup.
     pub(crate) hosts: Vec<Arc<HostEntry<T>>>,
     data: T,
 }
@@ -146,6 +152,7 @@ impl<T> Store<T> {
                 stack: Vec::new(),
                 depth: 0,
                 reentry: 0,
+                id: NEXT_STORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             },
             hosts: Vec::new(),
             data,

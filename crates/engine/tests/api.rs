@@ -416,3 +416,41 @@ fn large_modules_validate_in_parallel_and_still_reject() {
     let err = Module::new(&engine, big_module(Some(7_777))).unwrap_err();
     assert!(err.to_string().contains("type mismatch"), "{err}");
 }
+
+/// A host function gets `&mut Store`, so it can swap in another store. The guest code that
+/// called it, its frames and the host function's own entry belong to the old one: the call
+/// must end with an error, not run on (or free the closure that is still running).
+#[test]
+fn a_host_function_that_replaces_its_store_ends_the_call_with_an_error() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "swap" (func $swap (result i32)))
+            (func (export "run") (result i32) (i32.add (call $swap) (i32.const 1)))
+            (func $deep (export "deep") (param i32) (result i32)
+              (if (result i32) (local.get 0)
+                (then (i32.add (call $deep (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
+                (else (call $swap)))))"#,
+    )
+    .unwrap();
+    for export in ["run", "deep"] {
+        let mut store = Store::new(&engine, vec![7u8; 1024]);
+        let swap = Func::new(&mut store, FuncType::new([], [ValType::I32]), |mut caller, _, results| {
+            let engine = caller.store().engine().clone();
+            drop(std::mem::replace(caller.store(), Store::new(&engine, vec![0u8; 16])));
+            results[0] = Val::I32(41);
+            Ok(())
+        });
+        let mut linker = Linker::new();
+        linker.define("env", "swap", swap).unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let mut results = [Val::I32(0)];
+        let params: &[Val] = if export == "deep" { &[Val::I32(5)] } else { &[] };
+        let func = instance.get_func(&store, export).unwrap();
+        let err = func.call(&mut store, params, &mut results).unwrap_err();
+        assert!(err.to_string().contains("replaced the store"), "{export}: {err}");
+        // The store now in place is the new one, and usable.
+        assert_eq!(store.data().len(), 16);
+    }
+}

@@ -236,6 +236,7 @@ impl Cx<'_> {
         // the `Return` that `run_frame` starts with, which owns nothing; and drop glue here
         // (for the `Error` an `Untranslatable` holds) would keep the handler's continuation
         // from being a jump.
+        debug_assert!(matches!(self.next, Next::Return), "a frame stops once");
         // SAFETY: `&mut self.next` is valid for writes.
         unsafe { std::ptr::write(&mut self.next, next) };
         self.stopped()

@@ -125,9 +125,10 @@ pub(super) fn enter_frame(
 /// Returns `false`, having done nothing, otherwise.
 ///
 /// No call keeps the interpreter's call handler free of register saves. Needs no stack
-/// limit check: `regs` is only ever grown by [`enter_frame`], to at most
-/// `max + ZEROED_AT_ONCE` slots, so a frame that ends `ZEROED_AT_ONCE` slots before its end
-/// is within `max`.
+/// limit check: `regs` grows past `max` only through [`enter_frame`] (to at most
+/// `max + ZEROED_AT_ONCE`; the arguments `exec::call` pushes and the results of a host call
+/// land inside frames `enter_frame` checked), so a frame that ends `ZEROED_AT_ONCE` slots
+/// before its end is within `max`.
 #[inline(always)]
 pub(super) fn enter_frame_fast(regs: &mut [u64], bp: usize, func: &CompiledFunc) -> bool {
     let zero_from = bp + func.param_slots as usize;

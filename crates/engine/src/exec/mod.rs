@@ -18,12 +18,10 @@ pub(crate) use dispatch::{thread, Op};
 use dispatch::{Next, Position, Stack};
 use frames::{backtrace, compiled, enter_frame, mem0_of, CodeRef};
 
-use std::sync::Arc;
-
 use crate::error::{Error, Result, Trap, TrapCode};
 use crate::func::Caller;
 use crate::instance::Instance;
-use crate::store::{Func, FuncEntity, HostEntry, Store};
+use crate::store::{Func, FuncEntity, Store};
 use crate::value::{Val, ValType};
 
 /// How deeply host functions may re-enter the guest (each re-entry uses host stack).
@@ -73,7 +71,13 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
         }
     }
     store.inner.reentry += 1;
+    let store_id = store.inner.id;
     let outcome = run(store, &mut regs, inst, index);
+    if store.inner.id != store_id {
+        // A host function replaced the store; `run` stopped at once, and nothing here
+        // belongs to the store now in its place.
+        return outcome.and(Err(store_replaced()));
+    }
     store.inner.reentry -= 1;
     if outcome.is_ok() {
         let module = store.inner.instances[inst as usize].module.clone();
@@ -95,11 +99,20 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
     outcome
 }
 
+/// The error when a host function replaced the store it was called with (through
+/// `Caller::store`): the running code belongs to the old store, so the call cannot go on.
+fn store_replaced() -> Error {
+    Error::BadArguments(
+        "a host function replaced the store it was called with; the call was abandoned".into(),
+    )
+}
+
 /// Runs function `index` of instance `inst` whose arguments are in `regs[0..]`.
 fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u32) -> Result<()> {
     let max_depth = store.inner.engine.config().max_call_depth;
     let max_slots = store.inner.engine.config().max_stack_slots;
     let depth_base = store.inner.depth;
+    let store_id = store.inner.id;
     let mut frames: Vec<Frame> = Vec::new();
     let mut host_args: Vec<Val> = Vec::new();
     let mut host_results: Vec<Val> = Vec::new();
@@ -159,12 +172,9 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                     mem0 = ci_mem0;
                 }
                 FuncEntity::Host { host, .. } => {
-                    // Borrowed through a pointer, not cloned (two atomic operations per call):
-                    // `hosts` never shrinks and the store outlives this call, so the entry
-                    // lives on while the host function runs, even if it adds host functions.
-                    let entry: *const HostEntry<T> = Arc::as_ptr(&store.hosts[host as usize]);
-                    // SAFETY: see above; nothing mutates a `HostEntry` after it is created.
-                    let entry = unsafe { &*entry };
+                    // Cloned, not borrowed: the host function gets `&mut Store` and may
+                    // replace the whole store, dropping the entry while it runs.
+                    let entry = store.hosts[host as usize].clone();
                     let fty = &entry.ty;
                     host_args.clear();
                     let mut slot = base;
@@ -185,6 +195,10 @@ fn run<T>(store: &mut Store<T>, regs: &mut Vec<u64>, mut inst: u32, mut index: u
                         &host_args,
                         &mut host_results,
                     );
+                    if store.inner.id != store_id {
+                        // `frames`, `cf` and the rest point into the replaced store.
+                        return Err(store_replaced());
+                    }
                     store.inner.depth = depth_base;
                     if let Err(e) = outcome {
                         if e.as_trap().is_some_and(|t| t.code() == TrapCode::Interrupted) {
