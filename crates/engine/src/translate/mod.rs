@@ -142,8 +142,7 @@ pub(crate) fn translate(
     mut validator: Option<&mut BodyValidator>,
 ) -> Result<CompiledFunc, CodeError> {
     let func_index = module.num_imported_funcs + defined;
-    let invalid =
-        |e: wasmparser::BinaryReaderError| CodeError::Invalid(format!("function {func_index}: {e}"));
+    let invalid = |e| invalid_body(e, func_index);
     let ty = module.func_type(func_index).clone();
     let range = module.bodies[defined as usize].clone();
     let mut bytes = wasmparser::BinaryReader::new(&module.bytes[range.clone()], range.start as u64);
@@ -264,11 +263,16 @@ pub(crate) fn translate(
     })
 }
 
+/// The validator's (or the decoder's) rejection of function `func_index`'s body.
+fn invalid_body(e: wasmparser::BinaryReaderError, func_index: u32) -> CodeError {
+    CodeError::Invalid(format!("function {func_index}: {e}"))
+}
+
 /// A body that does not decode: invalid if it is being validated now, else (it passed
 /// validation at load) a translator bug, reported rather than trusted.
 fn decode_error(e: wasmparser::BinaryReaderError, validating: bool, func_index: u32) -> CodeError {
     if validating {
-        CodeError::Invalid(format!("function {func_index}: {e}"))
+        invalid_body(e, func_index)
     } else {
         CodeError::Unsupported(format!("function {func_index}: {e}"))
     }
@@ -280,8 +284,7 @@ fn validate_rest(
     mut reader: wasmparser::OperatorsReader<'_>,
     func_index: u32,
 ) -> Result<(), CodeError> {
-    let invalid =
-        |e: wasmparser::BinaryReaderError| CodeError::Invalid(format!("function {func_index}: {e}"));
+    let invalid = |e| invalid_body(e, func_index);
     while !reader.eof() {
         let offset = reader.original_position();
         let op = reader.read().map_err(invalid)?;

@@ -342,24 +342,27 @@ impl Translator<'_> {
         Some(Instr::GlobalSetAddImm { a, imm, g })
     }
 
-    /// If popped operand `op` was computed by an `I32Add` just before, removes that
-    /// instruction and returns its two operand slots, to fold into the consumer.
-    fn take_add(&mut self, op: Operand) -> Option<(Slot, Slot)> {
+    /// If popped operand `op` was computed by the instruction just before and `fold` accepts
+    /// that instruction (returning what the consumer takes over from it), removes it.
+    fn take_computed<R>(&mut self, op: Operand, fold: impl FnOnce(Instr) -> Option<R>) -> Option<R> {
         let at = self.just_computed(op)?;
-        let Instr::I32Add { a, b, .. } = self.code[at] else { return None };
+        let taken = fold(self.code[at])?;
         self.code.pop();
         self.last_result = None;
-        Some((a, b))
+        Some(taken)
     }
 
-    /// If popped operand `op` was computed by an `I32AddImm` just before, removes that
-    /// instruction and returns its base slot and immediate, to fold into the consumer.
+    /// [`Self::take_computed`] for an `I32Add`: its two operand slots.
+    fn take_add(&mut self, op: Operand) -> Option<(Slot, Slot)> {
+        self.take_computed(op, |i| if let Instr::I32Add { a, b, .. } = i { Some((a, b)) } else { None })
+    }
+
+    /// [`Self::take_computed`] for an `I32AddImm`: its base slot and immediate.
     fn take_add_imm(&mut self, op: Operand) -> Option<(Slot, i32)> {
-        let at = self.just_computed(op)?;
-        let Instr::I32AddImm { a, imm, .. } = self.code[at] else { return None };
-        self.code.pop();
-        self.last_result = None;
-        Some((a, imm))
+        self.take_computed(
+            op,
+            |i| if let Instr::I32AddImm { a, imm, .. } = i { Some((a, imm)) } else { None },
+        )
     }
 
     fn pop2(&mut self) -> TResult<[Slot; 2]> {
