@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result, TrapCode};
-use crate::module::{limits_match, ConstExpr, ConstOp, DataMode, ElemMode, ExportIndex, ExternType, Module};
+use crate::module::{
+    limits_match, ConstExpr, ConstOp, DataMode, ElemItems, ElemMode, ExportIndex, ExternType, Module,
+};
 use crate::store::{
     Extern, Func, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, Store, StoreInner, TableEntity,
     PAGE_SIZE,
@@ -100,7 +102,7 @@ impl Instance {
         }
         for seg in &m.elems {
             let items: Arc<[u64]> = match seg.mode {
-                ElemMode::Passive => seg.items.iter().map(|e| eval_const(s, &inst, e) as u64).collect(),
+                ElemMode::Passive => elem_values(s, &inst, &seg.items).collect(),
                 _ => Arc::new([]),
             };
             inst.elems.push(items);
@@ -114,12 +116,21 @@ impl Instance {
                 ElemMode::Active { table, offset } => {
                     let inst = &s.instances[id as usize];
                     let offset = eval_const(s, inst, offset) as u32 as usize;
-                    let items: Vec<u64> = seg.items.iter().map(|e| eval_const(s, inst, e) as u64).collect();
-                    let t = inst.tables[*table as usize];
-                    let elems = &mut s.tables[t as usize].elems;
-                    let end = offset.checked_add(items.len()).filter(|e| *e <= elems.len());
+                    let t = inst.tables[*table as usize] as usize;
+                    let end = offset.checked_add(seg.items.len()).filter(|e| *e <= s.tables[t].elems.len());
                     let end = end.ok_or(TrapCode::TableOutOfBounds)?;
-                    elems[offset..end].copy_from_slice(&items);
+                    match &seg.items {
+                        ElemItems::Funcs(funcs) => {
+                            let elems = &mut s.tables[t].elems[offset..end];
+                            for (slot, f) in elems.iter_mut().zip(funcs.iter()) {
+                                *slot = Func(inst.funcs[*f as usize]).raw();
+                            }
+                        }
+                        ElemItems::Exprs(_) => {
+                            let items: Vec<u64> = elem_values(s, inst, &seg.items).collect();
+                            s.tables[t].elems[offset..end].copy_from_slice(&items);
+                        }
+                    }
                 }
                 ElemMode::Declared => {}
                 ElemMode::Passive => continue,
@@ -225,19 +236,31 @@ pub(crate) fn check_import(s: &StoreInner, expected: &ExternType, ext: &Extern) 
     }
 }
 
+/// The values of an element segment's items, as table entries.
+fn elem_values<'a>(
+    s: &'a StoreInner,
+    inst: &'a InstanceEntity,
+    items: &'a ElemItems,
+) -> impl Iterator<Item = u64> + 'a {
+    let (funcs, exprs) = match items {
+        ElemItems::Funcs(funcs) => (&funcs[..], &[][..]),
+        ElemItems::Exprs(exprs) => (&[][..], &exprs[..]),
+    };
+    let funcs = funcs.iter().map(|f| Func(inst.funcs[*f as usize]).raw());
+    funcs.chain(exprs.iter().map(|e| eval_const(s, inst, e) as u64))
+}
+
 /// Evaluates a validated constant expression.
 pub(crate) fn eval_const(s: &StoreInner, inst: &InstanceEntity, expr: &ConstExpr) -> u128 {
+    // Most are one constant, `ref.func` or `global.get`: no stack needed.
+    if let [op] = &expr.0[..] {
+        if let Some(v) = const_operand(s, inst, *op) {
+            return v;
+        }
+    }
     let mut stack: Vec<u128> = Vec::with_capacity(2);
     for op in expr.0.iter() {
         let v = match *op {
-            ConstOp::I32(v) => v as u32 as u128,
-            ConstOp::I64(v) => v as u64 as u128,
-            ConstOp::F32(v) => v as u128,
-            ConstOp::F64(v) => v as u128,
-            ConstOp::V128(v) => v,
-            ConstOp::RefNull => 0,
-            ConstOp::RefFunc(f) => Func(inst.funcs[f as usize]).raw() as u128,
-            ConstOp::GlobalGet(g) => s.globals[inst.globals[g as usize] as usize].bits,
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let b = stack.pop().unwrap_or(0) as u32;
                 let a = stack.pop().unwrap_or(0) as u32;
@@ -256,8 +279,24 @@ pub(crate) fn eval_const(s: &StoreInner, inst: &InstanceEntity, expr: &ConstExpr
                     _ => a.wrapping_mul(b),
                 })
             }
+            operand => const_operand(s, inst, operand).unwrap_or(0),
         };
         stack.push(v);
     }
     stack.pop().unwrap_or(0)
+}
+
+/// The value an operand of a constant expression pushes; `None` for an operator.
+fn const_operand(s: &StoreInner, inst: &InstanceEntity, op: ConstOp) -> Option<u128> {
+    Some(match op {
+        ConstOp::I32(v) => v as u32 as u128,
+        ConstOp::I64(v) => v as u64 as u128,
+        ConstOp::F32(v) => v as u128,
+        ConstOp::F64(v) => v as u128,
+        ConstOp::V128(v) => v,
+        ConstOp::RefNull => 0,
+        ConstOp::RefFunc(f) => Func(inst.funcs[f as usize]).raw() as u128,
+        ConstOp::GlobalGet(g) => s.globals[inst.globals[g as usize] as usize].bits,
+        _ => return None,
+    })
 }

@@ -102,6 +102,57 @@ fn lazy_validation_reports_an_invalid_body_on_its_first_call() {
     }
 }
 
+/// A binary module with one type `[] -> []`, as many functions of it as `funcs`, and a code
+/// section whose contents (after its length) are `code`.
+fn module_with_code(funcs: u8, code: &[u8]) -> Vec<u8> {
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    m.extend([1, 4, 1, 0x60, 0, 0]);
+    m.extend([3, funcs + 1, funcs]);
+    m.extend(std::iter::repeat_n(0, funcs as usize));
+    m.extend([10, code.len() as u8]);
+    m.extend(code);
+    m
+}
+
+#[test]
+fn a_malformed_code_section_is_rejected_at_load_in_every_mode() {
+    // Two bodies `(func)`: size 2, no locals, `end`.
+    let valid = module_with_code(2, &[2, 2, 0, 0x0b, 2, 0, 0x0b]);
+    // Each with (part of) the message it must be rejected with.
+    let malformed: [(&str, Vec<u8>); 5] = [
+        // An entry past the section's end; bytes after the last entry; more bodies than
+        // functions; an entry size of six bytes.
+        ("unexpected end-of-file", module_with_code(2, &[2, 2, 0, 0x0b, 3, 0, 0x0b])),
+        ("trailing bytes at end of section", module_with_code(2, &[2, 2, 0, 0x0b, 2, 0, 0x0b, 0])),
+        (
+            "function and code section have inconsistent lengths",
+            module_with_code(1, &[2, 2, 0, 0x0b, 2, 0, 0x0b]),
+        ),
+        (
+            "integer representation too long",
+            module_with_code(1, &[1, 0x82, 0x80, 0x80, 0x80, 0x80, 0, 0, 0x0b]),
+        ),
+        // 7_654_322 bytes, one past the limit; the check comes before the bytes are needed.
+        ("function body size is out of bounds", module_with_code(1, &[1, 0xb2, 0x97, 0xd3, 0x03])),
+    ];
+    let mut eager = Config::new();
+    eager.lazy_translation(false);
+    let mut lazy_validation = Config::new();
+    lazy_validation.lazy_validation(true);
+    for config in [Config::new(), eager, lazy_validation] {
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, &valid).expect("the unbroken module loads");
+        let mut store = Store::new(&engine, ());
+        Linker::new().instantiate(&mut store, &module).expect("and instantiates");
+        for (message, bytes) in &malformed {
+            match Module::new(&engine, bytes) {
+                Err(Error::InvalidModule(e)) => assert!(e.contains(message), "expected `{message}`: {e}"),
+                other => panic!("expected an invalid module ({message}), got {other:?}"),
+            }
+        }
+    }
+}
+
 #[test]
 fn trap_carries_code_and_named_backtrace() {
     let (mut store, instance) = instantiate(&Config::new(), FIB);

@@ -54,7 +54,25 @@ pub(crate) enum ElemMode {
 #[derive(Clone, Debug)]
 pub(crate) struct ElemSegment {
     pub(crate) mode: ElemMode,
-    pub(crate) items: Box<[ConstExpr]>,
+    pub(crate) items: ElemItems,
+}
+
+/// An element segment's items. Function indices are kept as such: compiled code puts
+/// thousands of them in one table segment, and an expression each cost an allocation at
+/// load and another at instantiation.
+#[derive(Clone, Debug)]
+pub(crate) enum ElemItems {
+    Funcs(Box<[u32]>),
+    Exprs(Box<[ConstExpr]>),
+}
+
+impl ElemItems {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ElemItems::Funcs(f) => f.len(),
+            ElemItems::Exprs(e) => e.len(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -106,8 +124,6 @@ impl From<CodeError> for Error {
 pub(crate) struct LazyValidation {
     pub(crate) resources: wasmparser::ValidatorResources,
     pub(crate) features: wasmparser::WasmFeatures,
-    /// Type index of each defined function.
-    pub(crate) types: Vec<u32>,
     /// The validator's buffers, kept from one body to the next (first calls validate many
     /// small bodies; allocating the buffers afresh for each was a measurable part of them).
     pub(crate) allocations: std::sync::Mutex<wasmparser::FuncValidatorAllocations>,
@@ -115,10 +131,7 @@ pub(crate) struct LazyValidation {
 
 impl std::fmt::Debug for LazyValidation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LazyValidation")
-            .field("features", &self.features)
-            .field("types", &self.types)
-            .finish()
+        f.debug_struct("LazyValidation").field("features", &self.features).finish()
     }
 }
 
@@ -331,10 +344,11 @@ impl ModuleInner {
         let Some(lazy) = &self.lazy_validation else {
             return crate::translate::translate(self, defined, None);
         };
+        let index = self.num_imported_funcs + defined;
         let func = wasmparser::FuncToValidate {
             resources: lazy.resources.clone(),
-            index: self.num_imported_funcs + defined,
-            ty: lazy.types[defined as usize],
+            index,
+            ty: self.funcs[index as usize],
             features: lazy.features,
         };
         // Another thread translating another body meanwhile gets fresh buffers instead.

@@ -1,17 +1,18 @@
 //! Reads a binary module with `wasmparser`, validating every payload as it goes.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::atomic::AtomicPtr;
 use std::sync::{Arc, OnceLock};
 
 use wasmparser::{
-    ElementItems, ElementKind, ExternalKind, Name, Operator, Parser, Payload, TypeRef, Validator,
-    WasmFeatures,
+    BinaryReader, Chunk, ElementItems, ElementKind, ExternalKind, FunctionBody, Name, Operator, Parser,
+    Payload, TypeRef, Validator, WasmFeatures,
 };
 
 use super::{
-    ConstExpr, ConstOp, DataMode, DataSegment, ElemMode, ElemSegment, ExportIndex, ExternType, GlobalDef,
-    GlobalType, ImportType, LazyValidation, MemoryType, ModuleInner, TableType,
+    ConstExpr, ConstOp, DataMode, DataSegment, ElemItems, ElemMode, ElemSegment, ExportIndex, ExternType,
+    GlobalDef, GlobalType, ImportType, LazyValidation, MemoryType, ModuleInner, TableType,
 };
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -139,37 +140,34 @@ fn read(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         names: OnceLock::new(),
     };
     let base = bytes.as_ptr() as usize;
-    let mut func_allocs = wasmparser::FuncValidatorAllocations::default();
-    // Large code sections validate their function bodies on several threads after the
-    // rest of the module is read; small ones inline, where threads would cost more.
-    let mut parallel = false;
-    let mut deferred = Vec::new();
-    for payload in parser.parse_all(bytes) {
-        let payload = payload.map_err(invalid)?;
-        let valid = validator.payload(&payload).map_err(invalid)?;
-        if let wasmparser::ValidPayload::Func(func, body) = valid {
-            let start = body.as_bytes().as_ptr() as usize - base;
-            m.bodies.push(start..start + body.as_bytes().len());
-            if engine.config().lazy_validation {
-                let lazy = m.lazy_validation.get_or_insert_with(|| LazyValidation {
-                    resources: func.resources.clone(),
-                    features: func.features,
-                    types: Vec::new(),
-                    allocations: Default::default(),
-                });
-                lazy.types.push(func.ty);
-            } else if parallel {
-                deferred.push((func, body));
-            } else {
-                let mut fv = func.into_validator(std::mem::take(&mut func_allocs));
-                fv.validate(&body).map_err(invalid)?;
-                func_allocs = fv.into_allocations();
+    let lazy_validation = engine.config().lazy_validation;
+    let mut resources = None;
+    let mut offset = 0;
+    loop {
+        let payload = match parser.parse(&bytes[offset..], true).map_err(invalid)? {
+            Chunk::Parsed { consumed, payload } => {
+                offset += consumed;
+                payload
             }
-            continue;
-        }
+            // Not possible with `eof` set: the parser reports the missing bytes instead.
+            Chunk::NeedMoreData(_) => return Err(invalid("unexpected end of the module")),
+        };
+        validator.payload(&payload).map_err(invalid)?;
         match payload {
-            Payload::CodeSectionStart { size, .. } => {
-                parallel = size as usize >= PARALLEL_VALIDATION_BYTES && available_threads() > 1;
+            // The entries are split here, in one tight loop, instead of one payload each:
+            // at thousands of bodies the parser's and validator's per-entry work was a
+            // fifth of loading with lazy validation (`tessera-ab --startup`).
+            Payload::CodeSectionStart { count, unchecked_range, size } => {
+                let end = usize::try_from(unchecked_range.end).ok().filter(|end| *end <= bytes.len());
+                let end = end.ok_or_else(|| invalid("unexpected end-of-file in the code section"))?;
+                let entries = end - size as usize..end;
+                split_bodies(bytes, entries, count, &mut m.bodies)?;
+                if let Some(first) = m.bodies.first() {
+                    let body = function_body(bytes, first.clone());
+                    resources = Some(validator.code_section_entry(&body).map_err(invalid)?.resources);
+                }
+                parser.skip_section();
+                offset += size as usize;
             }
             Payload::TypeSection(reader) => {
                 for ty in reader.into_iter_err_on_gc_types() {
@@ -270,21 +268,18 @@ fn read(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             offset: const_expr(&offset_expr)?,
                         },
                     };
-                    let mut items = Vec::new();
-                    match elem.items {
+                    let items = match elem.items {
                         ElementItems::Functions(funcs) => {
-                            for f in funcs {
-                                let f = f.map_err(invalid)?;
-                                items.push(ConstExpr(Box::new([ConstOp::RefFunc(f)])));
-                            }
+                            ElemItems::Funcs(funcs.into_iter().collect::<Result<_, _>>().map_err(invalid)?)
                         }
-                        ElementItems::Expressions(_, exprs) => {
-                            for e in exprs {
-                                items.push(const_expr(&e.map_err(invalid)?)?);
-                            }
-                        }
-                    }
-                    m.elems.push(ElemSegment { mode, items: items.into_boxed_slice() });
+                        ElementItems::Expressions(_, exprs) => ElemItems::Exprs(
+                            exprs
+                                .into_iter()
+                                .map(|e| const_expr(&e.map_err(invalid)?))
+                                .collect::<Result<_>>()?,
+                        ),
+                    };
+                    m.elems.push(ElemSegment { mode, items });
                 }
             }
             Payload::DataSection(reader) => {
@@ -306,53 +301,112 @@ fn read(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                 let start = reader.data_offset() as usize;
                 m.name_section = Some(start..start + reader.data().len());
             }
+            Payload::End(_) => break,
             _ => {}
         }
     }
-    validate_bodies(deferred)?;
+    if let Some(resources) = resources {
+        if lazy_validation {
+            m.lazy_validation = Some(LazyValidation { resources, features, allocations: Default::default() });
+        } else {
+            validate_bodies(&m, bytes, &resources, features)?;
+        }
+    }
     m.compiled = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
     m.code_ptrs = (0..m.bodies.len()).map(|_| AtomicPtr::new(std::ptr::null_mut())).collect();
     Ok(m)
 }
 
+/// The largest function body accepted, in bytes: the limit of the JS embedding, which
+/// wasmparser's validator also applies to each code section entry.
+const MAX_FUNCTION_BODY_BYTES: usize = 7_654_321;
+
+/// Splits the code section's `entries` (the bytes after its count) into the ranges of its
+/// `count` function bodies, appending them to `bodies`. The bodies themselves are decoded
+/// when validated or translated.
+///
+/// # Errors
+/// If an entry's size is malformed, too large or runs past the section, or bytes are left
+/// after the last entry.
+fn split_bodies(
+    bytes: &[u8],
+    entries: Range<usize>,
+    count: u32,
+    bodies: &mut Vec<Range<usize>>,
+) -> Result<()> {
+    let mut reader = BinaryReader::new(&bytes[entries.clone()], entries.start as u64);
+    bodies.reserve(count as usize);
+    for _ in 0..count {
+        let size = reader.read_var_u32().map_err(invalid)? as usize;
+        if size > MAX_FUNCTION_BODY_BYTES {
+            return Err(invalid(format!(
+                "function body size is out of bounds (at offset {:#x})",
+                reader.original_position()
+            )));
+        }
+        let start = reader.original_position() as usize;
+        reader.read_bytes(size).map_err(invalid)?;
+        bodies.push(start..start + size);
+    }
+    if !reader.eof() {
+        return Err(invalid(format!(
+            "trailing bytes at end of section (at offset {:#x})",
+            reader.original_position()
+        )));
+    }
+    Ok(())
+}
+
+fn function_body(bytes: &[u8], range: Range<usize>) -> FunctionBody<'_> {
+    FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64))
+}
+
 /// Code sections at least this large are validated on several threads.
 const PARALLEL_VALIDATION_BYTES: usize = 1 << 20;
 
+/// The threads worth using for one module, asked of the system once: the answer reads
+/// cgroup files, which took a twentieth of loading a large module when asked each time.
 fn available_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
 
-type DeferredBody<'a> =
-    (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'a>);
-
-/// Validates function bodies in contiguous chunks, one chunk per thread.
-fn validate_bodies(deferred: Vec<DeferredBody<'_>>) -> Result<()> {
-    if deferred.is_empty() {
-        return Ok(());
+/// Validates every function body of `m` (whose bodies `bytes` holds): in contiguous
+/// chunks, one per thread, if the code is large; otherwise on this thread, where threads
+/// would cost more than they save.
+fn validate_bodies(
+    m: &ModuleInner,
+    bytes: &[u8],
+    resources: &wasmparser::ValidatorResources,
+    features: WasmFeatures,
+) -> Result<()> {
+    let validate = |defined: Range<usize>| -> Result<()> {
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        for i in defined {
+            let index = m.num_imported_funcs + i as u32;
+            let func = wasmparser::FuncToValidate {
+                resources: resources.clone(),
+                index,
+                ty: m.funcs[index as usize],
+                features,
+            };
+            let mut validator = func.into_validator(allocs);
+            validator.validate(&function_body(bytes, m.bodies[i].clone())).map_err(invalid)?;
+            allocs = validator.into_allocations();
+        }
+        Ok(())
+    };
+    let code_bytes = m.bodies.first().zip(m.bodies.last()).map_or(0, |(a, b)| b.end - a.start);
+    let threads = available_threads();
+    if code_bytes < PARALLEL_VALIDATION_BYTES || threads < 2 {
+        return validate(0..m.bodies.len());
     }
-    let chunk = deferred.len().div_ceil(available_threads());
-    let mut chunks = Vec::new();
-    let mut rest = deferred;
-    while rest.len() > chunk {
-        let tail = rest.split_off(chunk);
-        chunks.push(rest);
-        rest = tail;
-    }
-    chunks.push(rest);
+    let chunk = m.bodies.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut allocs = wasmparser::FuncValidatorAllocations::default();
-                    for (func, body) in chunk {
-                        let mut fv = func.into_validator(allocs);
-                        fv.validate(&body).map_err(invalid)?;
-                        allocs = fv.into_allocations();
-                    }
-                    Ok(())
-                })
-            })
+        let validate = &validate;
+        let workers: Vec<_> = (0..m.bodies.len())
+            .step_by(chunk)
+            .map(|start| scope.spawn(move || validate(start..(start + chunk).min(m.bodies.len()))))
             .collect();
         let mut outcome = Ok(());
         for w in workers {
