@@ -3,7 +3,7 @@
 //! Decoding and validation are `wasmparser`'s. This stage keeps what instantiation and
 //! translation need: signatures, entity types, segments, constant expressions, export names,
 //! the name section, and the byte range of each function body. Bodies are translated to IR by
-//! [`crate::translate`], lazily on first call unless [`crate::Config::lazy_translation`] is off.
+//! stage 2 (`translate`), lazily on first call unless [`crate::Config::lazy_translation`] is off.
 
 mod parse;
 mod types;

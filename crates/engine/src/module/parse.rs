@@ -1,4 +1,5 @@
-//! Reads a binary module with `wasmparser`, validating every payload as it goes.
+//! Reads a binary module with `wasmparser`, validating each section as it goes and the
+//! function bodies once the module is read (or, with lazy validation, at their first call).
 
 use std::collections::HashMap;
 use std::ops::Range;

@@ -118,10 +118,6 @@ fn too_large() -> String {
     "function frame needs more than 65535 slots".to_string()
 }
 
-/// Translates defined function `defined` of `module`.
-///
-/// # Errors
-/// If the function exceeds an IR limit (more than 65535 frame slots).
 /// The validator of a body whose validation was deferred to its first call (see
 /// [`crate::Config::lazy_validation`]), run over the operators as they are translated.
 pub(crate) type BodyValidator = wasmparser::FuncValidator<wasmparser::ValidatorResources>;
