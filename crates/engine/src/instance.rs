@@ -119,18 +119,8 @@ impl Instance {
                     let t = inst.tables[*table as usize] as usize;
                     let end = offset.checked_add(seg.items.len()).filter(|e| *e <= s.tables[t].elems.len());
                     let end = end.ok_or(TrapCode::TableOutOfBounds)?;
-                    match &seg.items {
-                        ElemItems::Funcs(funcs) => {
-                            let elems = &mut s.tables[t].elems[offset..end];
-                            for (slot, f) in elems.iter_mut().zip(funcs.iter()) {
-                                *slot = Func(inst.funcs[*f as usize]).raw();
-                            }
-                        }
-                        ElemItems::Exprs(_) => {
-                            let items: Vec<u64> = elem_values(s, inst, &seg.items).collect();
-                            s.tables[t].elems[offset..end].copy_from_slice(&items);
-                        }
-                    }
+                    let items: Vec<u64> = elem_values(s, inst, &seg.items).collect();
+                    s.tables[t].elems[offset..end].copy_from_slice(&items);
                 }
                 ElemMode::Declared => {}
                 ElemMode::Passive => continue,
@@ -242,12 +232,10 @@ fn elem_values<'a>(
     inst: &'a InstanceEntity,
     items: &'a ElemItems,
 ) -> impl Iterator<Item = u64> + 'a {
-    let (funcs, exprs) = match items {
-        ElemItems::Funcs(funcs) => (&funcs[..], &[][..]),
-        ElemItems::Exprs(exprs) => (&[][..], &exprs[..]),
-    };
-    let funcs = funcs.iter().map(|f| Func(inst.funcs[*f as usize]).raw());
-    funcs.chain(exprs.iter().map(|e| eval_const(s, inst, e) as u64))
+    (0..items.len()).map(move |i| match items {
+        ElemItems::Funcs(funcs) => Func(inst.funcs[funcs[i] as usize]).raw(),
+        ElemItems::Exprs(exprs) => eval_const(s, inst, &exprs[i]) as u64,
+    })
 }
 
 /// Evaluates a validated constant expression.

@@ -336,7 +336,8 @@ fn split_bodies(
     bodies: &mut Vec<Range<usize>>,
 ) -> Result<()> {
     let mut reader = BinaryReader::new(&bytes[entries.clone()], entries.start as u64);
-    bodies.reserve(count as usize);
+    // Every entry takes at least a byte: an untrusted count reserves no more than that.
+    bodies.reserve((count as usize).min(entries.len()));
     for _ in 0..count {
         let size = reader.read_var_u32().map_err(invalid)? as usize;
         if size > MAX_FUNCTION_BODY_BYTES {
