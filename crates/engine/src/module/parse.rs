@@ -367,7 +367,7 @@ fn function_body(bytes: &[u8], range: Range<usize>) -> FunctionBody<'_> {
 const PARALLEL_VALIDATION_BYTES: usize = 1 << 20;
 
 /// The threads worth using for one module, asked of the system once: the answer reads
-/// cgroup files, which took a twentieth of loading a large module when asked each time.
+/// cgroup files, which took an eighth of loading a large module when asked each time.
 fn available_threads() -> usize {
     static THREADS: OnceLock<usize> = OnceLock::new();
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
