@@ -4,6 +4,7 @@
 mod args;
 mod component;
 mod run;
+mod serve;
 mod tools;
 mod wast;
 
@@ -23,6 +24,8 @@ enum Command {
     /// Run a WebAssembly module or component: call `_start` / `wasi:cli/run`, or the
     /// function given by `--invoke`.
     Run(run::RunArgs),
+    /// Serve a `wasi:http/proxy` component over HTTP, each request in a new instance.
+    Serve(serve::ServeArgs),
     /// Run WebAssembly spec scripts (.wast) and report each failing directive.
     Wast(wast::WastArgs),
     /// Print a module or component in the text format.
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Wast(args) => wast::run(args),
         Command::Print(args) => tools::text::print(args),
         Command::Parse(args) => tools::text::parse(args),

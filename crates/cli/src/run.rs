@@ -40,18 +40,8 @@ pub struct RunArgs {
     /// spec-conforming).
     #[arg(long)]
     pub(crate) lazy_validation: bool,
-    /// Grant the guest a host directory: `HOST` (seen as the same path), `HOST::GUEST`,
-    /// or `HOST::GUEST:ro` for read-only. Repeatable. Nothing else of the file system is
-    /// reachable.
-    #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]")]
-    pub(crate) dirs: Vec<String>,
-    /// Give the guest an environment variable: `NAME=VALUE`, or `NAME` to pass on the
-    /// host's value. Repeatable.
-    #[arg(long = "env", value_name = "NAME[=VALUE]")]
-    pub(crate) envs: Vec<String>,
-    /// Give the guest the host's whole environment.
-    #[arg(long)]
-    pub(crate) inherit_env: bool,
+    #[command(flatten)]
+    pub(crate) grants: Grants,
     /// Let a WASI 0.2 guest use the network: `--allow-net` for any address, or
     /// `--allow-net=127.0.0.1:8080,10.0.0.0/8:*` for those addresses only (IP or CIDR, then
     /// `:PORT`, `:LO-HI` or `:*`). Without it every socket operation is refused.
@@ -176,18 +166,7 @@ pub(crate) fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx> {
     if args.invoke.is_none() {
         b.args(&args.args);
     }
-    if args.inherit_env {
-        b.inherit_env();
-    }
-    for e in &args.envs {
-        match e.split_once('=') {
-            Some((name, value)) => b.env(name, value),
-            None => match std::env::var(e) {
-                Ok(value) => b.env(e, value),
-                Err(_) => bail!("--env {e}: the host has no variable `{e}` to pass on"),
-            },
-        };
-    }
+    args.grants.apply(&mut b)?;
     match args.allow_net.as_deref() {
         None => {}
         Some("*") => {
@@ -203,14 +182,54 @@ pub(crate) fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx> {
         }
     }
     b.allow_dns(args.allow_dns);
-    for d in &args.dirs {
-        let (spec, read_only) = match d.strip_suffix(":ro") {
-            Some(rest) => (rest, true),
-            None => (d.as_str(), false),
-        };
-        let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
-        b.preopened_dir(host, guest, read_only)
-            .with_context(|| format!("--dir {d}: cannot open `{host}`"))?;
-    }
     Ok(b.build())
+}
+
+/// Directories and environment granted on the command line (`run` and `serve` alike).
+#[derive(Args)]
+pub struct Grants {
+    /// Grant the guest a host directory: `HOST` (seen as the same path), `HOST::GUEST`,
+    /// or `HOST::GUEST:ro` for read-only. Repeatable. Nothing else of the file system is
+    /// reachable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]")]
+    pub(crate) dirs: Vec<String>,
+    /// Give the guest an environment variable: `NAME=VALUE`, or `NAME` to pass on the
+    /// host's value. Repeatable.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    pub(crate) envs: Vec<String>,
+    /// Give the guest the host's whole environment.
+    #[arg(long)]
+    pub(crate) inherit_env: bool,
+}
+
+impl Grants {
+    /// Adds the environment and the directories to `b`.
+    ///
+    /// # Errors
+    /// A variable to pass on that the host does not have, or a directory that cannot be
+    /// opened.
+    pub(crate) fn apply(&self, b: &mut WasiCtxBuilder) -> Result<()> {
+        if self.inherit_env {
+            b.inherit_env();
+        }
+        for e in &self.envs {
+            match e.split_once('=') {
+                Some((name, value)) => b.env(name, value),
+                None => match std::env::var(e) {
+                    Ok(value) => b.env(e, value),
+                    Err(_) => bail!("--env {e}: the host has no variable `{e}` to pass on"),
+                },
+            };
+        }
+        for d in &self.dirs {
+            let (spec, read_only) = match d.strip_suffix(":ro") {
+                Some(rest) => (rest, true),
+                None => (d.as_str(), false),
+            };
+            let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+            b.preopened_dir(host, guest, read_only)
+                .with_context(|| format!("--dir {d}: cannot open `{host}`"))?;
+        }
+        Ok(())
+    }
 }

@@ -39,6 +39,8 @@ pub struct WasiCtx {
     /// The running store's interrupt handle, picked up on the first call, so blocking
     /// calls can give up when the guest's deadline passes.
     pub(crate) interrupt: Option<tessera_engine::InterruptHandle>,
+    /// The limit of open descriptors it was built with.
+    max_open_files: usize,
 }
 
 impl std::fmt::Debug for WasiCtx {
@@ -263,48 +265,95 @@ impl WasiCtxBuilder {
     /// Builds the context, taking the grants out of the builder (which is left empty).
     pub fn build(&mut self) -> WasiCtx {
         let b = std::mem::take(self);
-        let grants = 3 + b.preopens.len() + b.sockets.len();
-        let max_open_files = b.max_open_files.max(grants);
-        let mut table = Table::with_max(max_open_files);
         let (stdin, stdout, stderr) =
             (SharedInput::new(b.stdin), SharedOutput::new(b.stdout), SharedOutput::new(b.stderr));
-        table.insert_at(0, Entry::new(Kind::Stdin(stdin.clone()), rights::STDIN, 0));
-        table.insert_at(1, Entry::new(Kind::Stdout(stdout.clone()), rights::STDOUT, 0));
-        table.insert_at(2, Entry::new(Kind::Stdout(stderr.clone()), rights::STDOUT, 0));
-        let preopens: Vec<(Arc<Dir>, String)> =
-            b.preopens.into_iter().map(|(dir, name)| (Arc::new(dir), name)).collect();
-        for (dir, name) in &preopens {
-            // A read-only directory still advertises file write rights as inheritable:
-            // wasi-libc masks what it asks `path_open` for with them, and would otherwise
-            // silently open for reading a file the program asked to write. `path_open`
-            // refuses such requests instead, and gives files read-only rights.
-            let (base, inheriting) = if dir.is_read_only() {
-                (rights::DIR_READ_ONLY, rights::DIR_READ_ONLY | rights::FILE_ALL)
-            } else {
-                (rights::DIR_ALL, rights::DIR_ALL | rights::FILE_ALL)
-            };
-            let mut entry = Entry::new(Kind::Dir(dir.clone()), base, inheriting);
-            entry.preopen = Some(name.clone());
-            // The limit is at least the number of grants, so this cannot fail.
-            let _ = table.push(entry);
-        }
-        for listener in b.sockets {
-            let _ = table.push(Entry::new(Kind::TcpListener(listener), rights::LISTENER, rights::SOCKET));
-        }
-        WasiCtx {
-            args: b.args,
-            env: b.env,
-            clocks: Clocks::new(),
-            random: b.random,
-            table,
-            stdin,
-            stdout,
-            stderr,
-            preopens,
-            net: b.net,
-            p2: crate::p2::State::new(max_open_files),
-            interrupt: None,
-        }
+        let preopens = b.preopens.into_iter().map(|(dir, name)| (Arc::new(dir), name)).collect();
+        let stdio = Stdio { stdin, stdout, stderr };
+        assemble(b.args, b.env, b.random, stdio, preopens, b.sockets, b.net, b.max_open_files)
+    }
+}
+
+impl WasiCtx {
+    /// A new context granting what this one grants (arguments, environment, the same
+    /// stdio, the same directories, the same network policy, the same limit of open
+    /// files), with nothing opened yet: for running many short-lived guests, such as one
+    /// instance per HTTP request, without opening the granted directories again each time.
+    ///
+    /// Handed-over listening sockets are not carried over (one socket cannot be given to
+    /// two guests), and randomness comes from the operating system's source, whatever
+    /// source this context was built with.
+    pub fn fresh_copy(&self) -> WasiCtx {
+        let stdio =
+            Stdio { stdin: self.stdin.clone(), stdout: self.stdout.clone(), stderr: self.stderr.clone() };
+        assemble(
+            self.args.clone(),
+            self.env.clone(),
+            Box::new(OsRandom),
+            stdio,
+            self.preopens.clone(),
+            Vec::new(),
+            self.net.clone(),
+            self.max_open_files,
+        )
+    }
+}
+
+struct Stdio {
+    stdin: SharedInput,
+    stdout: SharedOutput,
+    stderr: SharedOutput,
+}
+
+#[allow(clippy::too_many_arguments)] // the fields of a context, each once
+fn assemble(
+    args: Vec<String>,
+    env: Vec<String>,
+    random: Box<dyn RandomSource>,
+    stdio: Stdio,
+    preopens: Vec<(Arc<Dir>, String)>,
+    sockets: Vec<std::net::TcpListener>,
+    net: NetPolicy,
+    max_open_files: usize,
+) -> WasiCtx {
+    let grants = 3 + preopens.len() + sockets.len();
+    let max_open_files = max_open_files.max(grants);
+    let mut table = Table::with_max(max_open_files);
+    let Stdio { stdin, stdout, stderr } = stdio;
+    table.insert_at(0, Entry::new(Kind::Stdin(stdin.clone()), rights::STDIN, 0));
+    table.insert_at(1, Entry::new(Kind::Stdout(stdout.clone()), rights::STDOUT, 0));
+    table.insert_at(2, Entry::new(Kind::Stdout(stderr.clone()), rights::STDOUT, 0));
+    for (dir, name) in &preopens {
+        // A read-only directory still advertises file write rights as inheritable:
+        // wasi-libc masks what it asks `path_open` for with them, and would otherwise
+        // silently open for reading a file the program asked to write. `path_open`
+        // refuses such requests instead, and gives files read-only rights.
+        let (base, inheriting) = if dir.is_read_only() {
+            (rights::DIR_READ_ONLY, rights::DIR_READ_ONLY | rights::FILE_ALL)
+        } else {
+            (rights::DIR_ALL, rights::DIR_ALL | rights::FILE_ALL)
+        };
+        let mut entry = Entry::new(Kind::Dir(dir.clone()), base, inheriting);
+        entry.preopen = Some(name.clone());
+        // The limit is at least the number of grants, so this cannot fail.
+        let _ = table.push(entry);
+    }
+    for listener in sockets {
+        let _ = table.push(Entry::new(Kind::TcpListener(listener), rights::LISTENER, rights::SOCKET));
+    }
+    WasiCtx {
+        args,
+        env,
+        clocks: Clocks::new(),
+        random,
+        table,
+        stdin,
+        stdout,
+        stderr,
+        preopens,
+        net,
+        p2: crate::p2::State::new(max_open_files),
+        interrupt: None,
+        max_open_files,
     }
 }
 

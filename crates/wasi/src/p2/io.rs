@@ -18,20 +18,37 @@ use crate::wait::{wait_any, wait_host_fds};
 
 /// What an `error` resource says: its message, and the codes `filesystem-error-code` and
 /// `network-error-code` report for it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct ErrorInfo {
     pub message: String,
     pub fs: Option<ErrorCode>,
     pub net: Option<NetCode>,
+    /// What a host stream's maker attached (see [`super::host::StreamError`]).
+    pub payload: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for ErrorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrorInfo")
+            .field("message", &self.message)
+            .field("fs", &self.fs)
+            .field("net", &self.net)
+            .finish()
+    }
 }
 
 impl ErrorInfo {
     pub fn fs(code: ErrorCode) -> ErrorInfo {
-        ErrorInfo { message: format!("{code:?}"), fs: Some(code), net: None }
+        ErrorInfo { message: format!("{code:?}"), fs: Some(code), net: None, payload: None }
     }
 
     pub fn io(e: &std::io::Error) -> ErrorInfo {
-        ErrorInfo { message: e.to_string(), fs: Some(ErrorCode::from_io(e)), net: Some(NetCode::from_io(e)) }
+        ErrorInfo {
+            message: e.to_string(),
+            fs: Some(ErrorCode::from_io(e)),
+            net: Some(NetCode::from_io(e)),
+            payload: None,
+        }
     }
 }
 
@@ -54,15 +71,20 @@ pub(crate) enum Source {
     /// Lookup `rep` having finished.
     #[cfg(unix)]
     Resolve(u32),
+    /// An event of another host crate's (see [`super::host`]).
+    #[cfg(unix)]
+    Host(Box<dyn super::host::HostPollable>),
 }
 
 /// How a pollable stands: ready, or what to sleep on until it may be.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Wait {
     Ready,
     /// A host descriptor becoming readable (`false`) or writable (`true`).
     Fd(i32, bool),
     Until(Instant),
+    /// Another thread's notification (drained after the wait wakes).
+    #[cfg(unix)]
+    Signal(std::sync::Arc<super::host::Signal>),
 }
 
 /// How `src` stands now. A pollable whose parent is gone is ready (it will never change,
@@ -85,6 +107,8 @@ fn readiness(table: &Table, src: &Source) -> Wait {
         Source::Datagrams(rep) => table.datagrams(*rep).map_or(Wait::Ready, |s| s.wait()),
         #[cfg(unix)]
         Source::Resolve(rep) => table.resolve(*rep).map_or(Wait::Ready, |s| s.wait()),
+        #[cfg(unix)]
+        Source::Host(p) => p.readiness().wait(),
     }
 }
 
@@ -102,17 +126,26 @@ fn poll_list(ctx: &mut WasiCtx, reps: &[u32]) -> HostResult<Vec<u32>> {
         let mut ready = Vec::new();
         let mut fds = Vec::new();
         let mut deadline: Option<Instant> = None;
+        let mut signals = Vec::new();
         for (i, &rep) in reps.iter().enumerate() {
             match readiness(&ctx.p2.table, ctx.p2.table.pollable(rep)?) {
                 Wait::Ready => ready.push(i as u32),
                 Wait::Fd(fd, write) => fds.push((fd, write)),
                 Wait::Until(at) => deadline = Some(deadline.map_or(at, |d| d.min(at))),
+                #[cfg(unix)]
+                Wait::Signal(s) => {
+                    fds.push((s.fd(), false));
+                    signals.push(s);
+                }
             }
         }
         if !ready.is_empty() {
             return Ok(ready);
         }
-        match wait_any(&fds, deadline, ctx.interrupt.as_ref()) {
+        let waited = wait_any(&fds, deadline, ctx.interrupt.as_ref());
+        // After waking and before looking again: a notification from now on is kept.
+        signals.iter().for_each(|s| s.drain());
+        match waited {
             Ok(()) => {}
             Err(ErrorCode::Interrupted) => return Err(interrupted()),
             // Nothing to wait for cannot happen (every pending pollable waits on something);
@@ -197,7 +230,7 @@ pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, get: Getter<T>) -> Result<
     i.resource::<res::Pollable>("pollable")?;
     i.func("[method]pollable.ready", |ctx, a| {
         let src = ctx.p2.table.pollable(a.rep(0)?)?;
-        Ok(Val::Bool(readiness(&ctx.p2.table, src) == Wait::Ready))
+        Ok(Val::Bool(matches!(readiness(&ctx.p2.table, src), Wait::Ready)))
     })?;
     i.func("[method]pollable.block", |ctx, a| {
         poll_list(ctx, &[a.rep(0)?])?;

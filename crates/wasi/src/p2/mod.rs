@@ -20,6 +20,8 @@
 mod cli;
 mod clocks;
 mod filesystem;
+#[cfg(unix)]
+pub mod host;
 mod io;
 #[cfg(unix)]
 mod sockets;

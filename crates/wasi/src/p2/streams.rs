@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use tessera_engine::InterruptHandle;
 
+#[cfg(unix)]
+use super::host::{block_until, HostInputStream, HostOutputStream, StreamError};
 use super::io::{ErrorInfo, Wait};
 use super::{trap, waited, HostError};
 use crate::sandbox::{ErrorCode, File};
@@ -71,6 +73,9 @@ pub(crate) enum InStream {
         conn: Arc<TcpConn>,
         closed: bool,
     },
+    /// Another host crate's stream (see [`super::host`]).
+    #[cfg(unix)]
+    Host(Box<dyn HostInputStream>),
 }
 
 impl InStream {
@@ -83,6 +88,16 @@ impl InStream {
         interrupt: Option<&InterruptHandle>,
     ) -> StreamResult<Vec<u8>> {
         let want = usize::try_from(len).unwrap_or(MAX_CHUNK).min(MAX_CHUNK);
+        #[cfg(unix)]
+        if let InStream::Host(s) = self {
+            loop {
+                let data = s.read(want).map_err(StreamError::into_fail)?;
+                if !data.is_empty() || !block || want == 0 {
+                    return Ok(data);
+                }
+                block_until(|| s.readiness(), interrupt)?;
+            }
+        }
         let mut buf = vec![0u8; want];
         let n = match self {
             InStream::Stdin(s) => {
@@ -144,6 +159,8 @@ impl InStream {
                     }
                 }
             }
+            #[cfg(unix)]
+            InStream::Host(_) => unreachable!("host streams return above"),
         };
         buf.truncate(n);
         Ok(buf)
@@ -162,6 +179,8 @@ impl InStream {
                     fd_wait(conn.raw(), false)
                 }
             }
+            #[cfg(unix)]
+            InStream::Host(s) => s.readiness().wait(),
         }
     }
 }
@@ -184,6 +203,9 @@ pub(crate) enum OutStream {
     Append(Arc<File>),
     #[cfg(unix)]
     Tcp(Arc<TcpConn>),
+    /// Another host crate's stream (see [`super::host`]).
+    #[cfg(unix)]
+    Host(Box<dyn HostOutputStream>),
 }
 
 impl OutStream {
@@ -193,6 +215,8 @@ impl OutStream {
             OutStream::Stdio(_) | OutStream::File { .. } | OutStream::Append(_) => Ok(MAX_CHUNK as u64),
             #[cfg(unix)]
             OutStream::Tcp(conn) => conn.check_write(),
+            #[cfg(unix)]
+            OutStream::Host(s) => s.check_write().map(|n| n as u64).map_err(StreamError::into_fail),
         }
     }
 
@@ -209,6 +233,8 @@ impl OutStream {
             OutStream::Append(file) => file.append(data).map_err(fs_fail),
             #[cfg(unix)]
             OutStream::Tcp(conn) => conn.write(data),
+            #[cfg(unix)]
+            OutStream::Host(s) => s.write(data.to_vec()).map_err(StreamError::into_fail),
         }
     }
 
@@ -218,6 +244,13 @@ impl OutStream {
             OutStream::Stdio(_) | OutStream::File { .. } | OutStream::Append(_) => Ok(()),
             #[cfg(unix)]
             OutStream::Tcp(conn) => conn.flush(block, interrupt),
+            #[cfg(unix)]
+            OutStream::Host(s) => loop {
+                if s.flush().map_err(StreamError::into_fail)? || !block {
+                    return Ok(());
+                }
+                block_until(|| s.readiness(), interrupt)?;
+            },
         }
     }
 
@@ -227,6 +260,8 @@ impl OutStream {
             OutStream::Stdio(_) | OutStream::File { .. } | OutStream::Append(_) => Wait::Ready,
             #[cfg(unix)]
             OutStream::Tcp(conn) => conn.wait(),
+            #[cfg(unix)]
+            OutStream::Host(s) => s.readiness().wait(),
         }
     }
 }
