@@ -13,6 +13,8 @@
 #   crates/component/tests/guests/target/wasm32-unknown-unknown/release/{types,resources,host_impl}.wasm
 # and the plugin-host example's plugins:
 #   examples/plugin-host/plugins/target/wasm32-wasip2/release/*.wasm
+# and the wasi:http test guests:
+#   crates/http/tests/guests/target/wasm32-wasip2/release/http_test_proxy.wasm
 # and the calculator tutorial's components:
 #   examples/calculator/target/wasm32-wasip2/release/{calculator,command-app}.wasm
 set -euo pipefail
@@ -52,6 +54,10 @@ cargo build --release --target wasm32-unknown-unknown \
 # The plugin-host example's plugins (examples/plugin-host/plugins, its own workspace):
 # components for wasm32-wasip2 that examples/plugin-host's tests load.
 cargo build --release --target wasm32-wasip2 --manifest-path examples/plugin-host/plugins/Cargo.toml --workspace
+
+# The wasi:http guests (crates/http/tests/guests, its own workspace) that the `tessera serve`
+# tests and the embedding tests serve.
+cargo build --release --target wasm32-wasip2 --manifest-path crates/http/tests/guests/Cargo.toml --workspace
 
 # The calculator tutorial's two components (examples/calculator, its own workspace), which
 # the CLI tests compose and run.

@@ -30,13 +30,13 @@ pub(crate) enum FuncKind {
     Lifted {
         core: CoreFunc,
         opts: Options,
-        ty: FuncType,
+        ty: Arc<FuncType>,
         inst: Arc<InstanceState>,
     },
     /// `f` is a `HostFn<T>` for the store's `T`; `ty` is known once a component imports it.
     Host {
         f: Arc<dyn Any + Send + Sync>,
-        ty: Option<FuncType>,
+        ty: Option<Arc<FuncType>>,
     },
 }
 
@@ -46,7 +46,7 @@ impl Func {
     }
 
     /// The same host function, now known to have type `ty`.
-    pub(crate) fn with_type(&self, ty: FuncType) -> Func {
+    pub(crate) fn with_type(&self, ty: Arc<FuncType>) -> Func {
         match &*self.0 {
             FuncKind::Host { f, .. } => Func(Arc::new(FuncKind::Host { f: f.clone(), ty: Some(ty) })),
             FuncKind::Lifted { .. } => self.clone(),
@@ -57,7 +57,7 @@ impl Func {
     pub fn ty(&self) -> Option<&FuncType> {
         match &*self.0 {
             FuncKind::Lifted { ty, .. } => Some(ty),
-            FuncKind::Host { ty, .. } => ty.as_ref(),
+            FuncKind::Host { ty, .. } => ty.as_deref(),
         }
     }
 

@@ -8,12 +8,13 @@
 //! [`crate::func::lowered_call`]. Nested components are instantiated recursively, with
 //! their parent recorded for the reentrance rules.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use tessera_engine::{
     Extern, Func as CoreFunc, FuncType as CoreFuncType, Global, Memory, Module, Store, Table,
 };
-use wasmparser::component_types::{ComponentAnyTypeId, ComponentEntityType};
+use wasmparser::component_types::{ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId};
 use wasmparser::types::TypesRef;
 use wasmparser::{ComponentExternalKind, ComponentTypeRef, ExternalKind};
 
@@ -23,7 +24,7 @@ use crate::component::{ComponentDef, Def, RawOptions};
 use crate::error::{trap_if, Error, Result};
 use crate::func::{lowered_call, run_dtor, Func};
 use crate::resources::{Handle, InstanceState};
-use crate::types::{ResourceMap, ResourceType, TypeConverter};
+use crate::types::{FuncType, ResourceMap, ResourceType, TypeConverter};
 
 /// An item of a component instance's index spaces, as passed between instances.
 #[derive(Clone)]
@@ -63,9 +64,20 @@ enum CoreInstance {
     Synthetic(Vec<(String, Extern)>),
 }
 
+/// The converted function types of a component's outermost frame, kept across its
+/// instances (see [`crate::InstancePre`]): converting wasmparser's types into [`FuncType`]s
+/// was most of what instantiating a WASI component cost. Only types that mention no
+/// resource the component defines itself are kept, since those are new in every instance.
+#[derive(Default)]
+pub(crate) struct FuncTypeCache(OnceLock<HashMap<ComponentFuncTypeId, Arc<FuncType>>>);
+
 /// The index spaces of one component instance under construction.
 struct Frame<'a> {
     types: TypesRef<'a>,
+    /// The cache to read (when filled) or fill (after this instance) for the outermost frame.
+    cache: Option<&'a FuncTypeCache>,
+    /// What this instance converted, for an unfilled cache.
+    converted: HashMap<ComponentFuncTypeId, Arc<FuncType>>,
     state: Arc<InstanceState>,
     resources: ResourceMap,
     core_funcs: Vec<CoreFunc>,
@@ -104,6 +116,18 @@ fn missing(what: &str, index: u32) -> Error {
 impl<'a> Frame<'a> {
     fn converter(&self) -> TypeConverter<'_> {
         TypeConverter { types: self.types, resources: &self.resources }
+    }
+
+    /// The function type `id`, from the cache when this frame has one.
+    fn func_type(&mut self, id: ComponentFuncTypeId) -> Result<Arc<FuncType>> {
+        if let Some(ty) = self.cache.and_then(|c| c.0.get()).and_then(|m| m.get(&id)) {
+            return Ok(ty.clone());
+        }
+        let ty = Arc::new(self.converter().func(id)?);
+        if self.cache.is_some_and(|c| c.0.get().is_none()) && ty.only_host_resources() {
+            self.converted.insert(id, ty.clone());
+        }
+        Ok(ty)
     }
 
     fn core_extern(&self, kind: ExternalKind, index: u32) -> Result<Extern> {
@@ -167,10 +191,10 @@ impl<'a> Frame<'a> {
                 // components have it already, and only the root's imports can disagree with
                 // it (everything else was checked by the validator).
                 let f = match f.ty() {
-                    None => f.with_type(self.converter().func(self.types.component_function_at(idx))?),
+                    None => f.with_type(self.func_type(self.types.component_function_at(idx))?),
                     Some(given) if self.checking_import => {
-                        let expected = self.converter().func(self.types.component_function_at(idx))?;
-                        if *given != expected {
+                        let expected = self.func_type(self.types.component_function_at(idx))?;
+                        if *given != *expected {
                             return Err(func_mismatch(&expected, given));
                         }
                         f
@@ -250,8 +274,8 @@ impl<'a> Frame<'a> {
             (ComponentEntityType::Instance(id), Item::Instance(e)) => self.bind_instance(*id, e)?,
             (ComponentEntityType::Func(id), Item::Func(f)) => {
                 if let (Some(given), true) = (f.ty(), self.checking_import) {
-                    let expected = self.converter().func(*id)?;
-                    if *given != expected {
+                    let expected = self.func_type(*id)?;
+                    if *given != *expected {
                         return Err(func_mismatch(&expected, given));
                     }
                 }
@@ -297,15 +321,20 @@ impl<'a> Frame<'a> {
 }
 
 /// Instantiates `def` with `args` (looked up by import name) in `store`.
+/// Instantiates `def`, its imports from `args`; `cache` keeps converted types across
+/// instances of the outermost component.
 pub(crate) fn instantiate<T: 'static>(
     store: &mut Store<T>,
     def: &ComponentDef,
     args: &dyn Fn(&str) -> Option<Item>,
     parent: Option<Arc<InstanceState>>,
+    cache: Option<&FuncTypeCache>,
 ) -> Result<Arc<Exports>> {
     let root = parent.is_none();
     let mut f = Frame {
         types: def.types.as_ref(),
+        cache,
+        converted: HashMap::new(),
         state: InstanceState::new(parent),
         resources: ResourceMap::new(),
         core_funcs: Vec::new(),
@@ -324,6 +353,10 @@ pub(crate) fn instantiate<T: 'static>(
     };
     for d in &def.defs {
         step(store, &mut f, d, args)?;
+    }
+    if let Some(cache) = f.cache {
+        // Another thread may have filled it meanwhile: either map is right.
+        let _ = cache.0.set(std::mem::take(&mut f.converted));
     }
     Ok(Arc::new(f.exports))
 }
@@ -460,7 +493,7 @@ fn step<T: 'static>(
                 .map(|(n, k, i)| Ok((n.clone(), f.item(*k, *i)?)))
                 .collect::<Result<Vec<_>>>()?;
             let lookup = |name: &str| given.iter().find(|(n, _)| n == name).map(|(_, i)| i.clone());
-            let exports = instantiate(store, &child, &lookup, Some(f.state.clone()))?;
+            let exports = instantiate(store, &child, &lookup, Some(f.state.clone()), None)?;
             f.push_item(ComponentExternalKind::Instance, Item::Instance(exports))?;
         }
         Def::InstanceFromExports(exports) => {
@@ -472,7 +505,7 @@ fn step<T: 'static>(
         }
         Def::Lift { core_func, opts } => {
             let idx = f.funcs.len() as u32;
-            let ty = f.converter().func(f.types.component_function_at(idx))?;
+            let ty = f.func_type(f.types.component_function_at(idx))?;
             let core =
                 *f.core_funcs.get(*core_func as usize).ok_or_else(|| missing("core func", *core_func))?;
             let opts = f.options(opts)?;
@@ -488,7 +521,7 @@ fn step<T: 'static>(
         }
         Def::Lower { func, opts } => {
             let callee = f.funcs.get(*func as usize).ok_or_else(|| missing("func", *func))?.clone();
-            let ty = f.converter().func(f.types.component_function_at(*func))?;
+            let ty = f.func_type(f.types.component_function_at(*func))?;
             let opts = f.options(opts)?;
             let (params, results) = core_signature(&ty, Context::Lower);
             let inst = f.state.clone();

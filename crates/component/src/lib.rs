@@ -44,7 +44,7 @@ pub use component::{is_component, Component};
 pub use error::{Error, Result};
 pub use func::Func;
 pub use instance::{ExportKind, Instance};
-pub use linker::{Linker, LinkerInstance};
+pub use linker::{InstancePre, Linker, LinkerInstance};
 pub use typed::{ComponentParams, ComponentResults, ComponentValue, TypedFunc};
 pub use types::{Case, Field, FuncType, ResourceType, ResultType, Type};
 pub use values::{ResourceAny, Val};

@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use tessera_engine::Store;
 
-use crate::component::Component;
+use crate::component::{Component, Def};
 use crate::error::{Error, Result};
 use crate::func::{Func, HostDtor, HostFn};
 use crate::instance::Instance;
-use crate::instantiate::{instantiate, Exports, Item};
+use crate::instantiate::{instantiate, Exports, FuncTypeCache, Item};
 use crate::typed::{ComponentParams, ComponentResults};
 use crate::types::ResourceType;
 use crate::values::Val;
@@ -75,8 +75,77 @@ impl<T: 'static> Linker<T> {
     /// If an import is missing or of the wrong kind, or the component's start-up code traps.
     pub fn instantiate(&self, store: &mut Store<T>, component: &Component) -> Result<Instance> {
         let lookup = |name: &str| lookup(&self.root, name).map(to_item);
-        let exports = instantiate(store, &component.def, &lookup, None)?;
+        let exports = instantiate(store, &component.def, &lookup, None, None)?;
         Ok(Instance { exports })
+    }
+
+    /// Resolves `component`'s imports from this linker once, for instantiating it many
+    /// times ([`InstancePre::instantiate`]): each instance then skips the look-ups, and the
+    /// function types are converted once, by the first instance, not by every one.
+    ///
+    /// # Errors
+    /// If an import is not defined in this linker (whether each definition fits its
+    /// import's type is checked by each instantiation, as by [`Linker::instantiate`]).
+    pub fn instantiate_pre(&self, component: &Component) -> Result<InstancePre<T>> {
+        let imports = component
+            .def
+            .defs
+            .iter()
+            .filter_map(|d| match d {
+                Def::Import { name, .. } => Some(name),
+                _ => None,
+            })
+            .map(|name| {
+                let item = lookup(&self.root, name)
+                    .map(to_item)
+                    .ok_or_else(|| Error::MissingImport(name.clone()))?;
+                Ok((name.clone(), item))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(InstancePre {
+            component: component.clone(),
+            imports,
+            func_types: Arc::new(FuncTypeCache::default()),
+            _store: std::marker::PhantomData,
+        })
+    }
+}
+
+/// A component whose imports are resolved, ready to be instantiated many times (one
+/// instance per request, say) without looking anything up again.
+pub struct InstancePre<T> {
+    component: Component,
+    imports: Vec<(String, Item)>,
+    func_types: Arc<FuncTypeCache>,
+    _store: std::marker::PhantomData<fn(&mut Store<T>)>,
+}
+
+impl<T> Clone for InstancePre<T> {
+    fn clone(&self) -> Self {
+        InstancePre {
+            component: self.component.clone(),
+            imports: self.imports.clone(),
+            func_types: self.func_types.clone(),
+            _store: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: 'static> InstancePre<T> {
+    /// A new instance in `store`.
+    ///
+    /// # Errors
+    /// As [`Linker::instantiate`]: a definition of the wrong kind or type for its import, or
+    /// start-up code that traps.
+    pub fn instantiate(&self, store: &mut Store<T>) -> Result<Instance> {
+        let lookup = |name: &str| self.imports.iter().find(|(n, _)| n == name).map(|(_, i)| i.clone());
+        let exports = instantiate(store, &self.component.def, &lookup, None, Some(&self.func_types))?;
+        Ok(Instance { exports })
+    }
+
+    /// The component this was made from.
+    pub fn component(&self) -> &Component {
+        &self.component
     }
 }
 
@@ -196,6 +265,40 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A component importing a host function `double` and exporting `quad`, which calls it
+    /// twice.
+    const QUAD: &str = r#"(component
+        (import "double" (func $double (param "x" u32) (result u32)))
+        (core func $d (canon lower (func $double)))
+        (core module $m
+            (import "host" "double" (func $double (param i32) (result i32)))
+            (func (export "quad") (param i32) (result i32)
+                local.get 0 call $double call $double))
+        (core instance $i (instantiate $m (with "host" (instance (export "double" (func $d))))))
+        (func (export "quad") (param "x" u32) (result u32) (canon lift (core func $i "quad"))))"#;
+
+    #[test]
+    fn instance_pre_resolves_once_and_instantiates_many_times() {
+        let engine = tessera_engine::Engine::default();
+        let component = Component::new(&engine, QUAD).unwrap();
+        let empty: Linker<()> = Linker::new();
+        match empty.instantiate_pre(&component) {
+            Err(Error::MissingImport(name)) => assert_eq!(name, "double"),
+            other => panic!("expected a missing import, got {:?}", other.err()),
+        }
+        let mut linker: Linker<()> = Linker::new();
+        linker.root().func_wrap("double", |_, (x,): (u32,)| Ok((x * 2,))).unwrap();
+        let pre = linker.instantiate_pre(&component).unwrap();
+        for x in [1u32, 5, 21] {
+            // A store per instance, as a server makes one per request.
+            let mut store = Store::new(&engine, ());
+            let instance = pre.clone().instantiate(&mut store).unwrap();
+            let mut out = [Val::U32(0)];
+            instance.get_func("quad").unwrap().call(&mut store, &[Val::U32(x)], &mut out).unwrap();
+            assert_eq!(out[0], Val::U32(x * 4));
+        }
+    }
 
     #[test]
     fn versions_match_semver_compatibly() {

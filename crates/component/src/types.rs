@@ -69,6 +69,21 @@ pub struct ResultType {
 }
 
 impl Type {
+    fn only_host_resources(&self) -> bool {
+        match self {
+            Type::List(t) | Type::Option(t) => t.only_host_resources(),
+            Type::Record(fields) => fields.iter().all(|f| f.ty.only_host_resources()),
+            Type::Tuple(ts) => ts.iter().all(Type::only_host_resources),
+            Type::Variant(cases) => cases.iter().all(|c| c.ty.as_ref().is_none_or(Type::only_host_resources)),
+            Type::Result(r) => {
+                r.ok.as_ref().is_none_or(Type::only_host_resources)
+                    && r.err.as_ref().is_none_or(Type::only_host_resources)
+            }
+            Type::Own(r) | Type::Borrow(r) => matches!(r.0.key, ResourceKey::Host(_)),
+            _ => true,
+        }
+    }
+
     /// The WIT spelling of the type (resource names are not known here, so handles print as
     /// `own<resource>` / `borrow<resource>`).
     pub fn wit(&self) -> String {
@@ -130,6 +145,13 @@ pub struct FuncType {
 }
 
 impl FuncType {
+    /// Whether every resource the signature mentions is the host's (the same in every
+    /// instance, so the converted type can be kept).
+    pub(crate) fn only_host_resources(&self) -> bool {
+        self.param_types().all(Type::only_host_resources)
+            && self.result.as_ref().is_none_or(Type::only_host_resources)
+    }
+
     pub fn param_types(&self) -> impl ExactSizeIterator<Item = &Type> + '_ {
         self.params.iter().map(|(_, t)| t)
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use tessera_component::{Component, Func, Linker, Val};
+use tessera_component::{Component, Func, InstancePre, Linker, Val};
 use tessera_engine::{Engine, Store, StoreLimits, TrapCode};
 use tessera_wasi::WasiCtx;
 use tokio::sync::oneshot;
@@ -109,8 +109,7 @@ pub type FailureReporter = Arc<dyn Fn(&str, &str, &GuestFailure) + Send + Sync>;
 /// A `wasi:http/proxy` component ready to handle requests, each in its own instance.
 pub struct ProxyPre {
     engine: Engine,
-    component: Component,
-    linker: Arc<Linker<ProxyState>>,
+    pre: InstancePre<ProxyState>,
     /// `wasi:http/incoming-handler@0.2.x`, as the component names it.
     handler: String,
     config: ProxyConfig,
@@ -146,7 +145,8 @@ impl ProxyPre {
             .map_err(|e| std::io::Error::other(format!("ProxyPre::new needs a tokio runtime: {e}")))?;
         let http = HttpCtx::new(runtime, config.outbound.clone())?;
         let mut store = Store::new(engine, ProxyState { wasi: (config.wasi)(), http });
-        let instance = linker.instantiate(&mut store, &component)?;
+        let pre = linker.instantiate_pre(&component)?;
+        let instance = pre.instantiate(&mut store)?;
         let funcs = instance.funcs();
         let handler = funcs
             .iter()
@@ -160,14 +160,7 @@ impl ProxyPre {
             return Err(ProxyError::NotAProxy(exports));
         };
         let reporter: FailureReporter = Arc::new(report_to_stderr);
-        Ok(ProxyPre {
-            engine: engine.clone(),
-            component,
-            linker: Arc::new(linker),
-            handler,
-            config,
-            reporter,
-        })
+        Ok(ProxyPre { engine: engine.clone(), pre, handler, config, reporter })
     }
 
     /// Replaces what is done with a failed guest (by default: one line on stderr, then the
@@ -306,7 +299,7 @@ impl ProxyPre {
             })
         });
         let outcome = (|| -> Result<(), tessera_component::Error> {
-            let instance = self.linker.instantiate(&mut store, &self.component)?;
+            let instance = self.pre.instantiate(&mut store)?;
             let handle = instance
                 .get_func_in(&self.handler, "handle")
                 .ok_or_else(|| tessera_component::Error::TypeMismatch("no `handle` function".into()))?;

@@ -175,7 +175,8 @@ fn trailers(request: IncomingRequest, out: ResponseOutparam) {
         Some(Ok(Ok(None))) => "none".to_string(),
         other => format!("error: {other:?}"),
     };
-    let resp = OutgoingResponse::new(Fields::new());
+    // HTTP/1.1 sends only the trailers a response declares in its `trailer` field.
+    let resp = OutgoingResponse::new(Fields::from_list(&[("trailer".into(), b"x-checksum".to_vec())]).unwrap());
     let outgoing = resp.body().unwrap();
     ResponseOutparam::set(out, Ok(resp));
     let mut output = outgoing.write().unwrap();
