@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use tessera_engine::{Func as CoreFunc, Store, Val as CoreVal};
 
-use crate::abi::layout::{flat_count, flatten, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
 use crate::abi::{Cx, Options};
 use crate::error::{trap_if, Error, Result};
 use crate::resources::InstanceState;
@@ -160,24 +159,23 @@ fn run_in_scope<T: 'static>(
     args: &[Val],
 ) -> Result<(Vec<Val>, Vec<CoreVal>)> {
     let mut cx = Cx::new(store, opts, inst);
+    let layout = ty.layout();
     let ptys: Vec<&Type> = ty.param_types().collect();
-    let flat_args = cx.lower_values(args, MAX_FLAT_PARAMS, &ptys, None)?;
+    let flat_args = cx.lower_values(args, &ptys, layout.params(), None)?;
     // At most one core result (a pointer when the result flattens to more than one value).
     let mut result_slot = [CoreVal::I32(0)];
-    let n = match &ty.result {
-        None => 0,
-        Some(r) if flat_count(r) > MAX_FLAT_RESULTS => 1,
-        Some(r) => {
-            let mut flat = Vec::with_capacity(1);
-            flatten(r, &mut flat);
-            result_slot[0] = flat[0].default_val();
+    let n = match (&ty.result, layout.result_core) {
+        (None, _) => 0,
+        (Some(_), Some(core)) => {
+            result_slot[0] = core.default_val();
             1
         }
+        (Some(_), None) => 1,
     };
     let flat_results = &mut result_slot[..n];
     core.call(cx.store, &flat_args, flat_results)?;
     let rtys: Vec<&Type> = ty.result.iter().collect();
-    let results = cx.lift_values(flat_results, MAX_FLAT_RESULTS, &rtys)?;
+    let results = cx.lift_values(flat_results, &rtys, layout.result())?;
     Ok((results, flat_results.to_vec()))
 }
 
@@ -194,10 +192,11 @@ pub(crate) fn lowered_call<T: 'static>(
 ) -> Result<()> {
     inst.check_may_leave()?;
     let mut cx = Cx::new(store, opts, inst);
+    let layout = ty.layout();
     let ptys: Vec<&Type> = ty.param_types().collect();
     let rtys: Vec<&Type> = ty.result.iter().collect();
-    let vals = cx.lift_values(args, MAX_FLAT_PARAMS, &ptys)?;
-    let out_ptr = if rtys.iter().map(|t| flat_count(t)).sum::<usize>() > MAX_FLAT_RESULTS {
+    let vals = cx.lift_values(args, &ptys, layout.params())?;
+    let out_ptr = if layout.result_spill.is_some() {
         match args.last() {
             Some(CoreVal::I32(p)) => Some(*p as u32),
             _ => return Err(crate::error::trap("missing return pointer")),
@@ -208,7 +207,7 @@ pub(crate) fn lowered_call<T: 'static>(
     let mut out: Vec<Val> = vec![Val::Bool(false); ty.results_len()];
     callee.call_from(cx.store, &vals, &mut out, Some(inst))?;
     cx.release_lenders();
-    let flat = cx.lower_values(&out, MAX_FLAT_RESULTS, &rtys, out_ptr)?;
+    let flat = cx.lower_values(&out, &rtys, layout.result(), out_ptr)?;
     for (slot, v) in results.iter_mut().zip(flat) {
         *slot = v;
     }

@@ -18,7 +18,6 @@ use wasmparser::component_types::{ComponentAnyTypeId, ComponentEntityType, Compo
 use wasmparser::types::TypesRef;
 use wasmparser::{ComponentExternalKind, ComponentTypeRef, ExternalKind};
 
-use crate::abi::layout::{core_signature, Context};
 use crate::abi::Options;
 use crate::component::{ComponentDef, Def, RawOptions};
 use crate::error::{trap_if, Error, Result};
@@ -511,7 +510,7 @@ fn step<T: 'static>(
             let opts = f.options(opts)?;
             // Validation guarantees this; checking it once here keeps a call from ever
             // handing the core function values of the wrong shape.
-            let (params, results) = core_signature(&ty, Context::Lift);
+            let (params, results) = &ty.layout().lift_signature;
             let core_ty = core.ty(store);
             if core_ty.params() != params.as_slice() || core_ty.results() != results.as_slice() {
                 return Err(Error::InvalidComponent(format!("lifted core function has type {core_ty}")));
@@ -523,7 +522,7 @@ fn step<T: 'static>(
             let callee = f.funcs.get(*func as usize).ok_or_else(|| missing("func", *func))?.clone();
             let ty = f.func_type(f.types.component_function_at(*func))?;
             let opts = f.options(opts)?;
-            let (params, results) = core_signature(&ty, Context::Lower);
+            let (params, results) = ty.layout().lower_signature.clone();
             let inst = f.state.clone();
             let core =
                 CoreFunc::new(store, CoreFuncType::new(params, results), move |mut caller, args, results| {

@@ -10,12 +10,13 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 
 use wasmparser::component_types::{ComponentDefinedType, ComponentFuncTypeId, ComponentValType, ResourceId};
 use wasmparser::types::TypesRef;
 use wasmparser::PrimitiveValType;
 
+use crate::abi::layout::FuncLayout;
 use crate::error::{Error, Result};
 use crate::resources::InstanceState;
 
@@ -138,13 +139,34 @@ impl fmt::Display for Type {
 }
 
 /// A component function's signature.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct FuncType {
     pub params: Arc<[(String, Type)]>,
     pub result: Option<Type>,
+    /// How calls of this signature cross the Canonical ABI, worked out on first use.
+    layout: OnceLock<FuncLayout>,
 }
 
+impl PartialEq for FuncType {
+    fn eq(&self, other: &FuncType) -> bool {
+        self.params == other.params && self.result == other.result
+    }
+}
+
+impl Eq for FuncType {}
+
 impl FuncType {
+    /// A signature with these parameters and result.
+    pub fn new(params: impl Into<Arc<[(String, Type)]>>, result: Option<Type>) -> FuncType {
+        FuncType { params: params.into(), result, layout: OnceLock::new() }
+    }
+
+    /// The flat shapes of this signature (computed once: calls through lowered imports and
+    /// lifted exports would otherwise flatten every type on every call).
+    pub(crate) fn layout(&self) -> &FuncLayout {
+        self.layout.get_or_init(|| FuncLayout::new(self))
+    }
+
     /// Whether every resource the signature mentions is the host's (the same in every
     /// instance, so the converted type can be kept).
     pub(crate) fn only_host_resources(&self) -> bool {
@@ -272,7 +294,7 @@ impl TypeConverter<'_> {
         let params =
             ty.params.iter().map(|(n, t)| Ok((n.to_string(), self.val(t)?))).collect::<Result<Vec<_>>>()?;
         let result = ty.result.as_ref().map(|t| self.val(t)).transpose()?;
-        Ok(FuncType { params: params.into(), result })
+        Ok(FuncType::new(params, result))
     }
 
     pub(crate) fn val(&self, ty: &ComponentValType) -> Result<Type> {

@@ -206,6 +206,73 @@ pub(crate) enum Context {
     Lower,
 }
 
+/// A list of values stored in memory as one tuple (parameters or results that flatten to
+/// more than the ABI passes in registers).
+#[derive(Clone, Debug)]
+pub(crate) struct Spill {
+    pub tuple: Type,
+    pub align: u32,
+    pub size: u32,
+}
+
+impl Spill {
+    fn of<'a>(tys: impl Iterator<Item = &'a Type>) -> Spill {
+        let tuple = Type::Tuple(tys.cloned().collect());
+        Spill { align: alignment(&tuple), size: size(&tuple), tuple }
+    }
+}
+
+/// How values of a list of types cross: how many flat values they are, and the tuple they
+/// are stored as in memory when that is more than `max` (the ABI's register limit).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape<'a> {
+    pub flat: usize,
+    pub spill: Option<&'a Spill>,
+}
+
+/// Everything about a function type's flattening that does not depend on the values.
+#[derive(Clone, Debug)]
+pub(crate) struct FuncLayout {
+    pub params_flat: usize,
+    pub params_spill: Option<Spill>,
+    pub result_flat: usize,
+    pub result_spill: Option<Spill>,
+    /// The result's one core type, when it flattens to exactly one.
+    pub result_core: Option<CoreType>,
+    pub lift_signature: (Vec<CoreType>, Vec<CoreType>),
+    pub lower_signature: (Vec<CoreType>, Vec<CoreType>),
+}
+
+impl FuncLayout {
+    pub(crate) fn new(ft: &FuncType) -> FuncLayout {
+        let params_flat: usize = ft.param_types().map(flat_count).sum();
+        let result_flat = ft.result.as_ref().map_or(0, flat_count);
+        let result_core = match &ft.result {
+            Some(r) if result_flat == 1 => flatten_all(std::iter::once(r)).first().copied(),
+            _ => None,
+        };
+        FuncLayout {
+            params_flat,
+            params_spill: (params_flat > MAX_FLAT_PARAMS).then(|| Spill::of(ft.param_types())),
+            result_flat,
+            // Results spill past one flat value when lowered, past MAX_FLAT_RESULTS lifted:
+            // the tuple is the same either way.
+            result_spill: (result_flat > MAX_FLAT_RESULTS).then(|| Spill::of(ft.result.iter())),
+            result_core,
+            lift_signature: core_signature(ft, Context::Lift),
+            lower_signature: core_signature(ft, Context::Lower),
+        }
+    }
+
+    pub(crate) fn params(&self) -> Shape<'_> {
+        Shape { flat: self.params_flat, spill: self.params_spill.as_ref() }
+    }
+
+    pub(crate) fn result(&self) -> Shape<'_> {
+        Shape { flat: self.result_flat, spill: self.result_spill.as_ref() }
+    }
+}
+
 /// The core signature of a component function (`flatten_functype`).
 pub(crate) fn core_signature(ft: &FuncType, cx: Context) -> (Vec<CoreType>, Vec<CoreType>) {
     let mut params = flatten_all(ft.param_types());

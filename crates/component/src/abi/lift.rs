@@ -3,8 +3,8 @@
 use tessera_engine::{Val as CoreVal, ValType as CoreType};
 
 use super::layout::{
-    align_to64, alignment, field_offsets, flags_size, flat_count, flatten, payload_offset, size,
-    variant_cases, variant_payload_flat,
+    align_to64, alignment, field_offsets, flags_size, flatten, payload_offset, size, variant_cases,
+    variant_payload_flat, Shape,
 };
 use super::{Cx, FlatIter};
 use crate::error::{trap, trap_if, Result};
@@ -251,20 +251,18 @@ impl<T> Cx<'_, T> {
     pub(crate) fn lift_values(
         &mut self,
         vals: &[CoreVal],
-        max_flat: usize,
         tys: &[&Type],
+        shape: Shape<'_>,
     ) -> Result<Vec<Val>> {
-        let flat_len: usize = tys.iter().map(|t| flat_count(t)).sum();
         let mut it = FlatIter::new(vals);
-        if flat_len > max_flat {
+        if let Some(spill) = shape.spill {
             let ptr = it.i32()?;
-            let tuple = Type::Tuple(tys.iter().map(|t| (*t).clone()).collect());
-            trap_if(ptr % alignment(&tuple) != 0, "pointer not aligned")?;
+            trap_if(ptr % spill.align != 0, "pointer not aligned")?;
             trap_if(
-                u64::from(ptr) + u64::from(size(&tuple)) > self.memory_len()?,
+                u64::from(ptr) + u64::from(spill.size) > self.memory_len()?,
                 "pointer out of bounds of memory",
             )?;
-            match self.load(ptr, &tuple)? {
+            match self.load(ptr, &spill.tuple)? {
                 Val::Tuple(vs) => Ok(vs),
                 _ => unreachable!("a tuple loads as a tuple"),
             }

@@ -6,8 +6,8 @@
 use tessera_engine::{Val as CoreVal, ValType as CoreType};
 
 use super::layout::{
-    alignment, discriminant_size, field_offsets, flags_size, flat_count, payload_offset, size, variant_cases,
-    variant_payload_flat,
+    alignment, discriminant_size, field_offsets, flags_size, payload_offset, size, variant_cases,
+    variant_payload_flat, Shape,
 };
 use super::Cx;
 use crate::error::{trap_if, Error, Result};
@@ -284,33 +284,30 @@ impl<T> Cx<'_, T> {
     pub(crate) fn lower_values(
         &mut self,
         vals: &[Val],
-        max_flat: usize,
         tys: &[&Type],
+        shape: Shape<'_>,
         out_ptr: Option<u32>,
     ) -> Result<Vec<CoreVal>> {
         if vals.len() != tys.len() {
             return Err(Error::TypeMismatch(format!("expected {} values, got {}", tys.len(), vals.len())));
         }
-        let flat_len: usize = tys.iter().map(|t| flat_count(t)).sum();
-        if flat_len > max_flat {
-            let tuple = Type::Tuple(tys.iter().map(|t| (*t).clone()).collect());
-            let (align, bytes) = (alignment(&tuple), size(&tuple));
+        if let Some(spill) = shape.spill {
             let (ptr, flat) = match out_ptr {
                 Some(p) => (p, vec![]),
                 None => {
-                    let p = self.realloc(0, 0, align, bytes)?;
+                    let p = self.realloc(0, 0, spill.align, spill.size)?;
                     (p, vec![CoreVal::I32(p as i32)])
                 }
             };
-            trap_if(ptr % align != 0, "pointer not aligned")?;
+            trap_if(ptr % spill.align != 0, "pointer not aligned")?;
             trap_if(
-                u64::from(ptr) + u64::from(bytes) > self.memory_len()?,
+                u64::from(ptr) + u64::from(spill.size) > self.memory_len()?,
                 "pointer out of bounds of memory",
             )?;
-            self.store(&Val::Tuple(vals.to_vec()), &tuple, ptr)?;
+            self.store(&Val::Tuple(vals.to_vec()), &spill.tuple, ptr)?;
             Ok(flat)
         } else {
-            let mut out = Vec::with_capacity(flat_len);
+            let mut out = Vec::with_capacity(shape.flat);
             for (v, t) in vals.iter().zip(tys) {
                 self.lower_flat(v, t, &mut out)?;
             }
