@@ -13,8 +13,9 @@
 #   crates/component/tests/guests/target/wasm32-unknown-unknown/release/{types,resources,host_impl}.wasm
 # and the plugin-host example's plugins:
 #   examples/plugin-host/plugins/target/wasm32-wasip2/release/*.wasm
-# and the wasi:http test guests:
+# and the wasi:http test guests and examples:
 #   crates/http/tests/guests/target/wasm32-wasip2/release/http_test_proxy.wasm
+#   examples/http-{hello,relay}/target/wasm32-wasip2/release/http_{hello,relay}.wasm
 # and the calculator tutorial's components:
 #   examples/calculator/target/wasm32-wasip2/release/{calculator,command-app}.wasm
 set -euo pipefail
@@ -58,6 +59,10 @@ cargo build --release --target wasm32-wasip2 --manifest-path examples/plugin-hos
 # The wasi:http guests (crates/http/tests/guests, its own workspace) that the `tessera serve`
 # tests and the embedding tests serve.
 cargo build --release --target wasm32-wasip2 --manifest-path crates/http/tests/guests/Cargo.toml --workspace
+
+# The wasi:http examples, which the `tessera serve` tests serve as the README shows.
+cargo build --release --target wasm32-wasip2 --manifest-path examples/http-hello/Cargo.toml
+cargo build --release --target wasm32-wasip2 --manifest-path examples/http-relay/Cargo.toml
 
 # The calculator tutorial's two components (examples/calculator, its own workspace), which
 # the CLI tests compose and run.

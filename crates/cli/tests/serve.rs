@@ -522,3 +522,66 @@ fn a_component_that_is_not_a_proxy_is_refused_at_start() {
         "{err}"
     );
 }
+
+/// The server's resident memory, from /proc.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_slow_client_does_not_make_the_server_buffer_the_body() {
+    let server = Server::start(&["--quiet"]);
+    let before = rss_kib(server.child.id());
+    // 512 MiB offered; the client reads the head and 64 KiB, then stops reading.
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(b"GET /stream?n=536870912 HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    s.read_exact(&mut buf).unwrap();
+    assert!(buf.starts_with(b"HTTP/1.1 200"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let grown = rss_kib(server.child.id()).saturating_sub(before);
+    // The guest is held back by the body window (256 KiB) and the socket buffers; without
+    // backpressure it would have produced hundreds of MiB by now.
+    assert!(grown < 48 * 1024, "the server grew by {grown} KiB while the client did not read");
+    // The client goes away: the guest's writes fail and the server goes on.
+    drop(s);
+    assert_eq!(get(&server, "/hello").status, 200);
+}
+
+fn example(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../examples/http-{name}/target/wasm32-wasip2/release/http_{name}.wasm"));
+    assert!(p.exists(), "{} is missing: run scripts/build-fixtures.sh", p.display());
+    p.display().to_string()
+}
+
+#[test]
+fn the_examples_serve_as_the_readme_says() {
+    let hello = Server::start_with(&[], &example("hello"));
+    let got = get(&hello, "/hi");
+    assert_eq!(
+        (got.status, got.text().as_str()),
+        (200, "Hello from a WebAssembly component! You asked for GET /hi\n")
+    );
+
+    let upstream = Server::start_with(&["--quiet"], &example("relay"));
+    let relay = Server::start_with(
+        &["--allow-outbound", &format!("http://127.0.0.1:{}", upstream.addr.port())],
+        &example("relay"),
+    );
+    let lines = 100_000;
+    let got =
+        get(&relay, &format!("/relay?from=127.0.0.1:{}&path=/numbers?lines={lines}", upstream.addr.port()));
+    assert_eq!(got.status, 200);
+    let text = got.text();
+    let expected: String = (1..=lines).map(|i| format!("LINE {i:>10} OF {lines}\n")).collect();
+    assert_eq!(&text[..expected.len()], expected, "the relayed body differs");
+    assert_eq!(&text[expected.len()..], format!("relayed {} bytes\n", expected.len()));
+    // Not granted: the relay is refused its call out.
+    let refused = Server::start_with(&[], &example("relay"));
+    let got = get(&refused, &format!("/relay?from=127.0.0.1:{}&path=/numbers", upstream.addr.port()));
+    assert_eq!(got.status, 502);
+    assert!(got.text().contains("HttpRequestDenied"), "{}", got.text());
+}
