@@ -585,3 +585,22 @@ fn the_examples_serve_as_the_readme_says() {
     assert_eq!(got.status, 502);
     assert!(got.text().contains("HttpRequestDenied"), "{}", got.text());
 }
+
+#[test]
+fn outbound_https_goes_through_tls() {
+    // A peer that answers in plain HTTP where TLS is expected: the TLS handshake fails
+    // (rustls reads no valid record), and the guest is told so.
+    let peer = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = peer.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in peer.incoming().take(1) {
+            let mut conn = conn.unwrap();
+            let mut buf = [0u8; 512];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let server = Server::start(&["--allow-outbound", &format!("https://127.0.0.1:{port}")]);
+    let got = get(&server, &format!("/outbound?url=https://127.0.0.1:{port}/"));
+    assert_eq!((got.status, got.text().as_str()), (502, "ErrorCode::TlsProtocolError\n"));
+}
