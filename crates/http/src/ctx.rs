@@ -39,11 +39,8 @@ pub struct HttpCtx {
 impl HttpCtx {
     /// A context whose bodies and outgoing requests run on `runtime`, allowed to send
     /// requests where `outbound` says (nowhere by default).
-    ///
-    /// # Errors
-    /// If the host cannot make the wake-up descriptors (out of descriptors).
-    pub fn new(runtime: tokio::runtime::Handle, outbound: Arc<OutboundPolicy>) -> std::io::Result<HttpCtx> {
-        Ok(HttpCtx { table: Table::default(), runtime, signal: Signal::new()?, outbound })
+    pub fn new(runtime: tokio::runtime::Handle, outbound: Arc<OutboundPolicy>) -> HttpCtx {
+        HttpCtx { table: Table::default(), runtime, signal: Signal::new(), outbound }
     }
 }
 

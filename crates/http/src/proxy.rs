@@ -143,7 +143,7 @@ impl ProxyPre {
         // A trial instance: the imports are checked once, here, not on the first request.
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| std::io::Error::other(format!("ProxyPre::new needs a tokio runtime: {e}")))?;
-        let http = HttpCtx::new(runtime, config.outbound.clone())?;
+        let http = HttpCtx::new(runtime, config.outbound.clone());
         let mut store = Store::new(engine, ProxyState { wasi: (config.wasi)(), http });
         let pre = linker.instantiate_pre(&component)?;
         let instance = pre.instantiate(&mut store)?;
@@ -206,13 +206,7 @@ impl ProxyPre {
                 return plain(413, "request body larger than the server accepts\n");
             }
         }
-        let http = match HttpCtx::new(runtime.clone(), self.config.outbound.clone()) {
-            Ok(h) => h,
-            Err(e) => {
-                return self
-                    .failed(&parts, GuestFailure::Internal(format!("cannot make a request context: {e}")))
-            }
-        };
+        let http = HttpCtx::new(runtime.clone(), self.config.outbound.clone());
         let exceeded = Arc::new(tokio::sync::Notify::new());
         let limits = BodyLimits {
             max: self.config.max_body_size.map(|m| (m, ErrorCode::HttpRequestBodySize(Some(m)))),

@@ -16,7 +16,7 @@
 use std::any::Any;
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::net::UnixStream;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tessera_component::{Error, LinkerInstance, Result, Val};
 use tessera_engine::InterruptHandle;
@@ -30,41 +30,55 @@ use crate::wait::wait_any;
 /// A wake-up call across threads: [`Signal::notify`] from any thread makes a guest blocked
 /// on an object waiting for this signal look again.
 ///
-/// Edge-triggered and coalescing: many notifications before the guest looks are one.
+/// Edge-triggered and coalescing: many notifications before the guest looks are one. The
+/// descriptors behind it (a socket pair) are made only when a guest first has to wait, so a
+/// request whose guest never waits costs no system call here.
 pub struct Signal {
-    /// Readable while a notification is pending.
-    rx: UnixStream,
-    tx: UnixStream,
+    /// `(rx, tx)`: `rx` is readable while a notification is pending.
+    pair: OnceLock<std::io::Result<(UnixStream, UnixStream)>>,
 }
 
 impl Signal {
-    /// A new signal (one socket pair).
-    ///
-    /// # Errors
-    /// If the host cannot make a socket pair (out of descriptors).
-    pub fn new() -> std::io::Result<Arc<Signal>> {
-        let (rx, tx) = UnixStream::pair()?;
-        rx.set_nonblocking(true)?;
-        tx.set_nonblocking(true)?;
-        Ok(Arc::new(Signal { rx, tx }))
+    /// A new signal.
+    pub fn new() -> Arc<Signal> {
+        Arc::new(Signal { pair: OnceLock::new() })
     }
 
     /// Wakes whoever waits on this signal (now or next time it waits). Never blocks.
+    ///
+    /// Before anyone has waited there is nobody to wake: a waiter makes the descriptors and
+    /// then looks at its object again before it sleeps, so nothing notified is missed.
     pub fn notify(&self) {
-        // A full buffer means a notification is already pending: nothing is lost.
-        let _ = (&self.tx).write(&[1]);
+        if let Some(Ok((_, tx))) = self.pair.get() {
+            // A full buffer means a notification is already pending: nothing is lost.
+            let _ = (&*tx).write(&[1]);
+        }
     }
 
-    pub(crate) fn fd(&self) -> i32 {
-        std::os::fd::AsRawFd::as_raw_fd(&self.rx)
+    /// The descriptor to sleep on, and whether it was just made (the caller must then look
+    /// at its objects again before sleeping).
+    pub(crate) fn arm(&self) -> std::io::Result<(i32, bool)> {
+        let mut made = false;
+        let pair = self.pair.get_or_init(|| {
+            made = true;
+            let (rx, tx) = UnixStream::pair()?;
+            rx.set_nonblocking(true)?;
+            tx.set_nonblocking(true)?;
+            Ok((rx, tx))
+        });
+        match pair {
+            Ok((rx, _)) => Ok((std::os::fd::AsRawFd::as_raw_fd(rx), made)),
+            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        }
     }
 
     /// Forgets pending notifications. Called after a wait wakes and before the objects are
     /// looked at again, so a notification that comes after this is seen by the next wait.
     pub(crate) fn drain(&self) {
+        let Some(Ok((rx, _))) = self.pair.get() else { return };
         let mut buf = [0u8; 64];
         loop {
-            match (&self.rx).read(&mut buf) {
+            match (&*rx).read(&mut buf) {
                 Ok(n) if n == buf.len() => {}
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 _ => return,
@@ -241,7 +255,11 @@ pub(crate) fn block_until(
 ) -> super::HostResult<()> {
     loop {
         let Readiness::Pending(signal) = readiness() else { return Ok(()) };
-        super::waited(wait_any(&[(signal.fd(), false)], None, interrupt))?;
+        let (fd, made) = signal.arm().map_err(|e| HostError::Fs(e.into()))?;
+        if made {
+            continue; // look again: a notification before the descriptors existed was not sent
+        }
+        super::waited(wait_any(&[(fd, false)], None, interrupt))?;
         signal.drain();
     }
 }

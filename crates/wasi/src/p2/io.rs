@@ -11,7 +11,9 @@ use tessera_component::{Linker, Result, Val};
 use super::sockets_code::NetCode;
 use super::streams::{StreamFail, StreamResult, MAX_CHUNK};
 use super::table::{res, Entry, Table};
-use super::{bytes, err, interrupted, ok, own, trap, unit, variant, Args, Getter, HostResult, Iface};
+use super::{
+    bytes, err, interrupted, ok, own, trap, unit, variant, Args, Getter, HostError, HostResult, Iface,
+};
 use crate::ctx::WasiCtx;
 use crate::sandbox::ErrorCode;
 use crate::wait::{wait_any, wait_host_fds};
@@ -127,6 +129,7 @@ fn poll_list(ctx: &mut WasiCtx, reps: &[u32]) -> HostResult<Vec<u32>> {
         let mut fds = Vec::new();
         let mut deadline: Option<Instant> = None;
         let mut signals = Vec::new();
+        let mut armed_now = false;
         for (i, &rep) in reps.iter().enumerate() {
             match readiness(&ctx.p2.table, ctx.p2.table.pollable(rep)?) {
                 Wait::Ready => ready.push(i as u32),
@@ -134,13 +137,20 @@ fn poll_list(ctx: &mut WasiCtx, reps: &[u32]) -> HostResult<Vec<u32>> {
                 Wait::Until(at) => deadline = Some(deadline.map_or(at, |d| d.min(at))),
                 #[cfg(unix)]
                 Wait::Signal(s) => {
-                    fds.push((s.fd(), false));
+                    let (fd, made) = s.arm().map_err(|e| HostError::Fs(e.into()))?;
+                    armed_now |= made;
+                    fds.push((fd, false));
                     signals.push(s);
                 }
             }
         }
         if !ready.is_empty() {
             return Ok(ready);
+        }
+        if armed_now {
+            // A signal's descriptors were just made: what it would have announced before
+            // then is seen by looking again, not by sleeping.
+            continue;
         }
         let waited = wait_any(&fds, deadline, ctx.interrupt.as_ref());
         // After waking and before looking again: a notification from now on is kept.
