@@ -198,3 +198,17 @@ fn c_program_directories() {
     assert_eq!(o.status.code(), Some(0));
     assert!(!work.parent().unwrap().join("outside").exists());
 }
+
+#[test]
+fn c_program_open_modes_behave_as_on_linux() {
+    let work = scratch("c-open-modes");
+    let o = tessera(&["run", "--dir", &format!("{}::/work", work.display()), &c_guest("open_modes")]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "appended: 14 bytes: one\ntwo\nthree\ntruncated: 6 bytes: fresh\n\
+         directory for writing: Is a directory\ndirectory for writing, no O_DIRECTORY: Is a directory\n\
+         directory for reading: opened\n"
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(work.join("log.txt")).unwrap(), "fresh\n");
+}

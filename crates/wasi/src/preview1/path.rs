@@ -208,7 +208,14 @@ pub fn open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &OpenArgs) -> WasiR
         truncate: of & oflags::TRUNC != 0,
         directory: of & oflags::DIRECTORY != 0,
         read: granted & (rights::FD_READ | rights::FD_READDIR) != 0,
-        write: of & oflags::DIRECTORY == 0 && granted & write_rights != 0,
+        // A directory asked for with the right to write fails with `ISDIR`, as Linux's
+        // `open(O_DIRECTORY | O_RDWR)` does (wasi-libc asks for `FD_WRITE` exactly when the
+        // access mode writes); the other file-changing rights mean nothing to a directory.
+        write: if of & oflags::DIRECTORY != 0 {
+            granted & rights::FD_WRITE != 0
+        } else {
+            granted & write_rights != 0
+        },
         append: ff & fdflags::APPEND != 0,
         nonblock: ff & fdflags::NONBLOCK != 0,
         dsync: ff & fdflags::DSYNC != 0,

@@ -128,10 +128,12 @@ impl Dir {
         let write = opts.write || opts.append || opts.truncate;
         let options = |read: bool, write: bool, create: bool| {
             let mut o = cap_std::fs::OpenOptions::new();
+            // POSIX truncates an O_APPEND|O_TRUNC open; the host's open options refuse the
+            // pair, so an appending open is truncated after it is made (below).
             o.read(read)
                 .write(write)
                 .append(opts.append)
-                .truncate(opts.truncate)
+                .truncate(opts.truncate && !opts.append)
                 .create(create && !opts.exclusive)
                 .create_new(create && opts.exclusive);
             o.follow(if opts.follow { FollowSymlinks::Yes } else { FollowSymlinks::No });
@@ -159,6 +161,9 @@ impl Dir {
             }
             let dir = cap_std::fs::Dir::from_std_file(file.into_std());
             return Ok(Opened::Dir(Dir { dir, read_only: self.read_only }));
+        }
+        if opts.truncate && opts.append {
+            file.set_len(0)?;
         }
         Ok(Opened::File(File::new(file.into_std(), self.read_only)))
     }
