@@ -96,7 +96,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         .max_blocking_threads(args.max_concurrent.max(1) + 16)
         .build()
         .context("cannot start the server's runtime")?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         let proxy = ProxyPre::new(&engine, component, proxy_config).map_err(|e| anyhow!("{file}: {e}"))?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
@@ -113,7 +113,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             );
         }
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Guests still running past the drain deadline are not waited for (dropping the runtime
+    // would wait for its blocking threads without limit); exiting ends them.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    outcome
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -604,3 +604,41 @@ fn outbound_https_goes_through_tls() {
     let got = get(&server, &format!("/outbound?url=https://127.0.0.1:{port}/"));
     assert_eq!((got.status, got.text().as_str()), (502, "ErrorCode::TlsProtocolError\n"));
 }
+
+#[test]
+fn an_unread_upload_does_not_hold_the_connection_or_the_shutdown() {
+    let mut server = Server::start(&["--quiet", "--drain-timeout", "5s"]);
+    let rt = runtime();
+    // The guest answers without reading 4 MiB: the rest of the body must be let go.
+    for _ in 0..2 {
+        let got =
+            rt.block_on(send_on(server.addr, false, request("POST", &server, "/hello", vec![b'u'; 4 << 20])));
+        assert_eq!(got.status, 200);
+    }
+    let started = Instant::now();
+    server.signal("-TERM");
+    assert_eq!(server.wait(Duration::from_secs(4)), Some(0));
+    assert!(started.elapsed() < Duration::from_secs(4), "the drain waited on a stalled body");
+    assert!(!server.stderr().contains("cut off"), "{}", server.stderr());
+}
+
+#[test]
+fn a_guest_still_running_after_the_drain_timeout_is_cut_off() {
+    let mut server = Server::start(&["--drain-timeout", "300ms"]);
+    let addr = server.addr;
+    // No --timeout: the loop would run forever.
+    std::thread::spawn(move || {
+        let _ = runtime().block_on(async move {
+            tokio::time::timeout(
+                Duration::from_secs(10),
+                send_on(addr, false, http::Request::get("/loop").header("host", "x").body(full("")).unwrap()),
+            )
+            .await
+        });
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal("-INT");
+    assert_eq!(server.wait(Duration::from_secs(5)), Some(0));
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(server.stderr().contains("were cut off"), "{}", server.stderr());
+}

@@ -61,8 +61,9 @@ pub struct BodyLimits {
 /// A body arriving from hyper, buffered for the guest.
 pub struct Incoming {
     state: Mutex<InState>,
-    /// Wakes the pumping task when the guest took bytes (or gave up on the body).
-    space: tokio::sync::Notify,
+    /// Wakes the pumping task when the guest took bytes, gave up on the body, or dropped it
+    /// (the task waits holding only a weak reference, so that dropping it ends the task).
+    space: Arc<tokio::sync::Notify>,
     /// Wakes the guest when bytes, the end or an error arrived.
     signal: Arc<Signal>,
 }
@@ -88,8 +89,7 @@ impl Incoming {
         B: Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let incoming =
-            Arc::new(Incoming { state: Mutex::default(), space: tokio::sync::Notify::new(), signal });
+        let incoming = Arc::new(Incoming { state: Mutex::default(), space: Arc::default(), signal });
         runtime.spawn(pump(body, Arc::downgrade(&incoming), limits));
         incoming
     }
@@ -125,6 +125,13 @@ impl Incoming {
         } else {
             Readiness::Pending(self.signal.clone())
         }
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        // The pump may be waiting for room: let it see that nobody reads any more.
+        self.space.notify_one();
     }
 }
 
@@ -181,13 +188,18 @@ where
                     }
                 }
                 incoming.signal.notify();
-                // Backpressure: wait while the guest has not taken what is buffered.
+                // Backpressure: wait while the guest has not taken what is buffered, holding
+                // only the weak reference (a dropped queue then ends this task).
+                let space = incoming.space.clone();
+                drop(incoming);
                 loop {
-                    let space = incoming.space.notified();
-                    if lock(&incoming.state).buffered <= WINDOW {
-                        break;
+                    let notified = space.notified();
+                    match weak.upgrade() {
+                        None => return,
+                        Some(incoming) if lock(&incoming.state).buffered <= WINDOW => break,
+                        Some(_) => {}
                     }
-                    space.await;
+                    notified.await;
                 }
                 continue;
             }
@@ -306,8 +318,8 @@ impl Outgoing {
         result
     }
 
-    /// The hyper side is gone: the guest's writes fail from now on.
-    fn close(&self) {
+    /// The other side is gone (or never came): the guest's writes fail from now on.
+    pub(crate) fn close(&self) {
         lock(&self.state).closed = true;
         self.signal.notify();
     }
@@ -333,7 +345,8 @@ impl HostOutputStream for OutgoingStream {
         if s.closed || s.end.is_some() {
             return Err(StreamError::Closed);
         }
-        if s.buffered + data.len() > WINDOW + MAX_WRITE {
+        // The permit `check-write` gave is at most this (the queue only shrinks meanwhile).
+        if data.len() > WINDOW.saturating_sub(s.buffered).min(MAX_WRITE) {
             return Err(StreamError::Trap("write exceeds the permit of check-write".into()));
         }
         s.written += data.len() as u64;
@@ -357,8 +370,14 @@ impl HostOutputStream for OutgoingStream {
     }
 
     fn flush(&mut self) -> Result<bool, StreamError> {
-        // Everything written is already queued for hyper.
-        Ok(true)
+        // Everything written is queued for hyper; a blocking flush waits until the queue is
+        // below its window again (waiting for it to empty would make each small write wait
+        // for the peer).
+        let s = lock(&self.outgoing.state);
+        if s.closed {
+            return Err(StreamError::Closed);
+        }
+        Ok(s.buffered < WINDOW)
     }
 
     fn readiness(&self) -> Readiness {

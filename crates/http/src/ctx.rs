@@ -117,6 +117,15 @@ pub struct OutgoingResponse {
     pub body: Option<Arc<Outgoing>>,
 }
 
+impl Drop for OutgoingResponse {
+    fn drop(&mut self) {
+        // Not handed to hyper (dropped, or never set): its body's writer must not wait forever.
+        if let Some(body) = self.body.take() {
+            body.close();
+        }
+    }
+}
+
 /// An `outgoing-request` being built.
 pub struct OutgoingRequest {
     pub method: Method,
@@ -125,6 +134,15 @@ pub struct OutgoingRequest {
     pub path_with_query: Option<String>,
     pub headers: HeaderMap,
     pub body: Option<Arc<Outgoing>>,
+}
+
+impl Drop for OutgoingRequest {
+    fn drop(&mut self) {
+        // Not sent (denied, or invalid): its body's writer must not wait forever.
+        if let Some(body) = self.body.take() {
+            body.close();
+        }
+    }
 }
 
 /// `request-options`: each timeout as the guest set it.

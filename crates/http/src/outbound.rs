@@ -140,7 +140,7 @@ struct Prepared {
     port: u16,
 }
 
-fn prepare(http: &HttpCtx, req: OutgoingRequest) -> std::result::Result<Prepared, ErrorCode> {
+fn prepare(http: &HttpCtx, mut req: OutgoingRequest) -> std::result::Result<Prepared, ErrorCode> {
     let tls = match &req.scheme {
         None | Some(Scheme::Https) => true,
         Some(Scheme::Http) => false,
@@ -152,29 +152,37 @@ fn prepare(http: &HttpCtx, req: OutgoingRequest) -> std::result::Result<Prepared
         .ok_or(ErrorCode::HTTP_REQUEST_URI_INVALID)?
         .parse()
         .map_err(|_| ErrorCode::HTTP_REQUEST_URI_INVALID)?;
-    let host = authority.host().to_string();
+    // An IPv6 literal without its brackets, for the resolver and the TLS server name.
+    let host = authority.host().trim_start_matches('[').trim_end_matches(']').to_string();
     let port = authority.port_u16().unwrap_or(if tls { 443 } else { 80 });
     let scheme_name = if tls { "https" } else { "http" };
     if !http.outbound.allows(scheme_name, &host, port) {
         return Err(ErrorCode::HTTP_REQUEST_DENIED);
     }
+    // Host and port only: credentials the authority may carry go nowhere.
+    let host_port: Authority = match authority.port() {
+        Some(p) => format!("{}:{p}", authority.host()),
+        None => authority.host().to_string(),
+    }
+    .parse()
+    .map_err(|_| ErrorCode::HTTP_REQUEST_URI_INVALID)?;
     let path = req.path_with_query.as_deref().unwrap_or("/");
     let uri = http::Uri::builder()
         .scheme(if tls { UriScheme::HTTPS } else { UriScheme::HTTP })
-        .authority(authority.clone())
+        .authority(host_port.clone())
         .path_and_query(path)
         .build()
         .map_err(|_| ErrorCode::HTTP_REQUEST_URI_INVALID)?;
-    let mut builder = http::Request::builder().method(req.method).uri(uri);
+    let mut builder = http::Request::builder().method(req.method.clone()).uri(uri);
     if let Some(h) = builder.headers_mut() {
-        *h = req.headers;
+        *h = std::mem::take(&mut req.headers);
         if !h.contains_key(http::header::HOST) {
-            let value = http::HeaderValue::from_str(authority.as_str())
+            let value = http::HeaderValue::from_str(host_port.as_str())
                 .map_err(|_| ErrorCode::HTTP_REQUEST_URI_INVALID)?;
             h.insert(http::header::HOST, value);
         }
     }
-    let body = match req.body {
+    let body = match req.body.take() {
         Some(outgoing) => OutgoingBody::Guest { outgoing, trailers_sent: false },
         None => OutgoingBody::Empty,
     };
@@ -231,10 +239,13 @@ async fn send(
     let response = if p.tls {
         let name = rustls::pki_types::ServerName::try_from(p.host.clone())
             .map_err(|_| ErrorCode::HTTP_REQUEST_URI_INVALID)?;
-        let tls = tokio_rustls::TlsConnector::from(tls_config())
-            .connect(name, tcp)
-            .await
-            .map_err(|e| tls_error(&e))?;
+        // The handshake counts as connecting: a peer that accepts and then stalls times out.
+        let handshake = tokio_rustls::TlsConnector::from(tls_config()).connect(name, tcp);
+        let tls = match tokio::time::timeout(limit(options.connect, 30), handshake).await {
+            Err(_) => return Err(ErrorCode::CONNECTION_TIMEOUT),
+            Ok(Err(e)) => return Err(tls_error(&e)),
+            Ok(Ok(tls)) => tls,
+        };
         let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
         let io = TokioIo::new(tls);
         if h2 {

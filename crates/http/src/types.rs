@@ -416,12 +416,12 @@ fn add_responses<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         let sender = http.table.take_outparam(a.rep(0)?)?;
         let response = match a.val(1)? {
             Val::Result(Ok(Some(resp))) => {
-                let r = http.table.take_outgoing_response(rep_of(resp)?)?;
+                let mut r = http.table.take_outgoing_response(rep_of(resp)?)?;
                 let mut builder = http::Response::builder().status(r.status);
                 if let Some(h) = builder.headers_mut() {
-                    *h = r.headers;
+                    *h = std::mem::take(&mut r.headers);
                 }
-                let body = match r.body {
+                let body = match r.body.take() {
                     Some(outgoing) => OutgoingBody::Guest { outgoing, trailers_sent: false },
                     None => OutgoingBody::Empty,
                 };
@@ -446,7 +446,8 @@ fn add_responses<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
     })?;
     i.func("[method]outgoing-response.set-status-code", |_, http, a| {
         let status = a.u16(1)?;
-        if !(100..=999).contains(&status) {
+        // A final response: 1xx statuses are informational, not answers.
+        if !(200..=999).contains(&status) {
             return Ok(err(unit()));
         }
         http.table.outgoing_response(a.rep(0)?)?.status = status;

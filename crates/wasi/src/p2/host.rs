@@ -35,7 +35,7 @@ use crate::wait::wait_any;
 /// request whose guest never waits costs no system call here.
 pub struct Signal {
     /// `(rx, tx)`: `rx` is readable while a notification is pending.
-    pair: OnceLock<std::io::Result<(UnixStream, UnixStream)>>,
+    pair: OnceLock<(UnixStream, UnixStream)>,
 }
 
 impl Signal {
@@ -49,7 +49,7 @@ impl Signal {
     /// Before anyone has waited there is nobody to wake: a waiter makes the descriptors and
     /// then looks at its object again before it sleeps, so nothing notified is missed.
     pub fn notify(&self) {
-        if let Some(Ok((_, tx))) = self.pair.get() {
+        if let Some((_, tx)) = self.pair.get() {
             // A full buffer means a notification is already pending: nothing is lost.
             let _ = (&*tx).write(&[1]);
         }
@@ -58,24 +58,23 @@ impl Signal {
     /// The descriptor to sleep on, and whether it was just made (the caller must then look
     /// at its objects again before sleeping).
     pub(crate) fn arm(&self) -> std::io::Result<(i32, bool)> {
-        let mut made = false;
-        let pair = self.pair.get_or_init(|| {
-            made = true;
-            let (rx, tx) = UnixStream::pair()?;
-            rx.set_nonblocking(true)?;
-            tx.set_nonblocking(true)?;
-            Ok((rx, tx))
-        });
-        match pair {
-            Ok((rx, _)) => Ok((std::os::fd::AsRawFd::as_raw_fd(rx), made)),
-            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        if let Some((rx, _)) = self.pair.get() {
+            return Ok((std::os::fd::AsRawFd::as_raw_fd(rx), false));
         }
+        // A failure is not kept: the next wait tries again (descriptors may free up).
+        let (rx, tx) = UnixStream::pair()?;
+        rx.set_nonblocking(true)?;
+        tx.set_nonblocking(true)?;
+        // Only the guest's thread arms a signal; were there a race, either pair would do.
+        let _ = self.pair.set((rx, tx));
+        let (rx, _) = self.pair.get().expect("set just above");
+        Ok((std::os::fd::AsRawFd::as_raw_fd(rx), true))
     }
 
     /// Forgets pending notifications. Called after a wait wakes and before the objects are
     /// looked at again, so a notification that comes after this is seen by the next wait.
     pub(crate) fn drain(&self) {
-        let Some(Ok((rx, _))) = self.pair.get() else { return };
+        let Some((rx, _)) = self.pair.get() else { return };
         let mut buf = [0u8; 64];
         loop {
             match (&*rx).read(&mut buf) {

@@ -221,9 +221,11 @@ fn splice(ctx: &mut WasiCtx, a: &Args<'_>, block: bool) -> HostResult<Val> {
         Err(e) => return stream_result(&mut ctx.p2.table, Err(e)),
     };
     output_op(ctx, dst, |s, interrupt| {
-        s.write(&data)?;
         if block {
+            s.write_blocking(&data, interrupt)?;
             s.flush(true, interrupt)?;
+        } else {
+            s.write(&data)?;
         }
         Ok(Val::U64(data.len() as u64))
     })
@@ -282,7 +284,7 @@ pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, get: Getter<T>) -> Result<
     i.func("[method]output-stream.blocking-write-and-flush", |ctx, a| {
         let data = a.bytes(1)?;
         output_op(ctx, a.rep(0)?, |s, interrupt| {
-            s.write(&data)?;
+            s.write_blocking(&data, interrupt)?;
             s.flush(true, interrupt).map(|()| unit())
         })
     })?;
@@ -304,7 +306,7 @@ pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, get: Getter<T>) -> Result<
     i.func("[method]output-stream.blocking-write-zeroes-and-flush", |ctx, a| {
         let data = zeroes(a.u64(1)?)?;
         output_op(ctx, a.rep(0)?, |s, interrupt| {
-            s.write(&data)?;
+            s.write_blocking(&data, interrupt)?;
             s.flush(true, interrupt).map(|()| unit())
         })
     })?;

@@ -238,6 +238,27 @@ impl OutStream {
         }
     }
 
+    /// Writes all of `data` for a `blocking-*` function: a host stream takes it in pieces,
+    /// each waiting until `check-write` permits it (the others take it at once, as `write`).
+    pub fn write_blocking(&mut self, data: &[u8], interrupt: Option<&InterruptHandle>) -> StreamResult<()> {
+        #[cfg(unix)]
+        if let OutStream::Host(s) = self {
+            let mut rest = data;
+            while !rest.is_empty() {
+                let permit = s.check_write().map_err(StreamError::into_fail)?;
+                if permit == 0 {
+                    block_until(|| s.readiness(), interrupt)?;
+                    continue;
+                }
+                let (now, later) = rest.split_at(permit.min(rest.len()));
+                s.write(now.to_vec()).map_err(StreamError::into_fail)?;
+                rest = later;
+            }
+            return Ok(());
+        }
+        self.write(data)
+    }
+
     /// Pushes out what is pending; with `block`, waits until all of it is gone.
     pub fn flush(&mut self, block: bool, interrupt: Option<&InterruptHandle>) -> StreamResult<()> {
         match self {
