@@ -31,7 +31,8 @@ cargo build --release --target wasm32-unknown-unknown --target-dir "$target" \
 cargo build --profile big --target wasm32-unknown-unknown --target-dir "$target" \
     --manifest-path "$here/workloads/Cargo.toml" -p wl-big
 echo "building the harness (release, fat LTO)..." >&2
-cargo build --release --target-dir "$target" --manifest-path "$here/Cargo.toml"
+# Both binaries the threading check reads (a bare build makes only the root package's).
+cargo build --release --target-dir "$target" --manifest-path "$here/Cargo.toml" -p tessera-bench -p tessera-ab
 # Every interpreter handler must continue with a jump in the optimised build (see
 # crates/engine/build.rs); the engine's tests check their own build, this the release one.
 for bin in tessera-bench tessera-ab; do
