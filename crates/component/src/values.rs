@@ -31,6 +31,39 @@ pub enum Val {
 }
 
 impl Val {
+    /// The value of a function without a result, which also stands for "no payload" in
+    /// [`Val::ok`] and [`Val::err`]: the empty tuple.
+    pub fn unit() -> Val {
+        Val::Tuple(Vec::new())
+    }
+
+    /// `ok(v)` of a `result`; [`Val::unit`] gives `ok` without a payload.
+    pub fn ok(v: Val) -> Val {
+        Val::Result(Ok(Val::payload(v)))
+    }
+
+    /// `err(v)` of a `result`; [`Val::unit`] gives `err` without a payload.
+    pub fn err(v: Val) -> Val {
+        Val::Result(Err(Val::payload(v)))
+    }
+
+    /// `some(v)` of an `option`.
+    pub fn some(v: Val) -> Val {
+        Val::Option(Some(Box::new(v)))
+    }
+
+    /// `none` of an `option`.
+    pub fn none() -> Val {
+        Val::Option(None)
+    }
+
+    fn payload(v: Val) -> Option<Box<Val>> {
+        match v {
+            Val::Tuple(t) if t.is_empty() => None,
+            v => Some(Box::new(v)),
+        }
+    }
+
     /// A short name of the value's kind, for mismatch messages.
     pub fn kind(&self) -> &'static str {
         match self {

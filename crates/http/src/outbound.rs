@@ -17,7 +17,7 @@ use crate::ctx::{
 };
 use crate::error::ErrorCode;
 use crate::types::{res, Iface};
-use crate::vals::{err, ok, own, rep_of};
+use crate::vals::{own, rep_of};
 
 /// A destination a guest may send requests to: `SCHEME://HOST[:PORT]`, where the scheme
 /// may be `*`, the host `*` or `*.SUFFIX`, and the port `*` (no port: the scheme's default).
@@ -126,8 +126,8 @@ pub(crate) fn add<T: HttpView>(linker: &mut Linker<T>) -> Result<()> {
             None => RequestOptions::default(),
         };
         Ok(match start(http, req, options) {
-            Ok(f) => ok(own::<res::FutureIncomingResponse>(http.table.push(Entry::FutureResponse(f))?)),
-            Err(code) => err(code.to_val()),
+            Ok(f) => Val::ok(own::<res::FutureIncomingResponse>(http.table.push(Entry::FutureResponse(f))?)),
+            Err(code) => Val::err(code.to_val()),
         })
     })
 }

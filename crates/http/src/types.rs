@@ -16,7 +16,7 @@ use crate::ctx::{
 };
 use crate::error::{ErrorCode, HeaderError};
 use crate::fields::Fields;
-use crate::vals::{bytes, bytes_of, case, err, none, ok, own, rep_of, some, str_of, unit, Args};
+use crate::vals::{bytes, bytes_of, case, own, rep_of, str_of, Args};
 
 /// Marker types naming each wasi:http resource type for the component linker.
 pub(crate) mod res {
@@ -130,13 +130,13 @@ fn scheme_of(v: &Val) -> Result<Scheme> {
 }
 
 fn opt_string(s: &Option<String>) -> Val {
-    s.clone().map_or_else(none, |s| some(Val::String(s)))
+    s.clone().map_or_else(Val::none, |s| Val::some(Val::String(s)))
 }
 
 fn header_result(r: std::result::Result<(), HeaderError>) -> Val {
     match r {
-        Ok(()) => ok(unit()),
-        Err(e) => err(e.to_val()),
+        Ok(()) => Val::ok(Val::unit()),
+        Err(e) => Val::err(e.to_val()),
     }
 }
 
@@ -186,15 +186,15 @@ fn incoming_body(http: &mut HttpCtx, body: Option<Arc<crate::body::Incoming>>) -
     Ok(match body {
         Some(incoming) => {
             let rep = http.table.push(Entry::IncomingBody(IncomingBodyRes { incoming, stream: None }))?;
-            ok(own::<res::IncomingBody>(rep))
+            Val::ok(own::<res::IncomingBody>(rep))
         }
-        None => err(unit()),
+        None => Val::err(Val::unit()),
     })
 }
 
 fn outgoing_body(http: &mut HttpCtx, outgoing: Arc<Outgoing>) -> Result<Val> {
     let body = OutgoingBodyRes { outgoing, stream: None, finished: false };
-    Ok(ok(own::<res::OutgoingBody>(http.table.push(Entry::OutgoingBody(body))?)))
+    Ok(Val::ok(own::<res::OutgoingBody>(http.table.push(Entry::OutgoingBody(body))?)))
 }
 
 fn duration_of(v: Option<&Val>) -> Result<Option<Duration>> {
@@ -206,7 +206,7 @@ fn duration_of(v: Option<&Val>) -> Result<Option<Duration>> {
 }
 
 fn duration_val(d: Option<Duration>) -> Val {
-    d.map_or_else(none, |d| some(Val::U64(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))))
+    d.map_or_else(Val::none, |d| Val::some(Val::U64(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))))
 }
 
 /// Adds `wasi:http/types` to `linker`.
@@ -240,8 +240,8 @@ pub(crate) fn add<T: HttpView>(linker: &mut Linker<T>) -> Result<()> {
     i.func("http-error-code", |wasi, _, a| {
         let payload = wasi.io_error_payload(a.rep(0)?);
         Ok(match payload.as_ref().and_then(|p| p.downcast_ref::<ErrorCode>()) {
-            Some(code) => some(code.to_val()),
-            None => none(),
+            Some(code) => Val::some(code.to_val()),
+            None => Val::none(),
         })
     })
 }
@@ -261,8 +261,8 @@ fn add_fields<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(match Fields::from_list(&entries) {
-            Ok(f) => ok(push_fields(http, f)?),
-            Err(e) => err(e.to_val()),
+            Ok(f) => Val::ok(push_fields(http, f)?),
+            Err(e) => Val::err(e.to_val()),
         })
     })?;
     i.func("[method]fields.get", |_, http, a| {
@@ -296,7 +296,12 @@ fn add_requests<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         Ok(opt_string(&http.table.incoming_request(a.rep(0)?)?.path_with_query))
     })?;
     i.func("[method]incoming-request.scheme", |_, http, a| {
-        Ok(http.table.incoming_request(a.rep(0)?)?.scheme.as_ref().map_or_else(none, |s| some(scheme_val(s))))
+        Ok(http
+            .table
+            .incoming_request(a.rep(0)?)?
+            .scheme
+            .as_ref()
+            .map_or_else(Val::none, |s| Val::some(scheme_val(s))))
     })?;
     i.func("[method]incoming-request.authority", |_, http, a| {
         Ok(opt_string(&http.table.incoming_request(a.rep(0)?)?.authority))
@@ -326,7 +331,7 @@ fn add_requests<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         let signal = http.signal.clone();
         let req = http.table.outgoing_request(a.rep(0)?)?;
         if req.body.is_some() {
-            return Ok(err(unit()));
+            return Ok(Val::err(Val::unit()));
         }
         let outgoing = Outgoing::new(signal, content_length(&req.headers));
         req.body = Some(outgoing.clone());
@@ -336,9 +341,9 @@ fn add_requests<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         Ok(method_val(&http.table.outgoing_request(a.rep(0)?)?.method))
     })?;
     i.func("[method]outgoing-request.set-method", |_, http, a| {
-        let Some(m) = method_of(a.val(1)?)? else { return Ok(err(unit())) };
+        let Some(m) = method_of(a.val(1)?)? else { return Ok(Val::err(Val::unit())) };
         http.table.outgoing_request(a.rep(0)?)?.method = m;
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })?;
     i.func("[method]outgoing-request.path-with-query", |_, http, a| {
         Ok(opt_string(&http.table.outgoing_request(a.rep(0)?)?.path_with_query))
@@ -346,23 +351,28 @@ fn add_requests<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
     i.func("[method]outgoing-request.set-path-with-query", |_, http, a| {
         let p = a.option(1)?.map(str_of).transpose()?;
         if p.is_some_and(|p| p.parse::<http::uri::PathAndQuery>().is_err()) {
-            return Ok(err(unit()));
+            return Ok(Val::err(Val::unit()));
         }
         http.table.outgoing_request(a.rep(0)?)?.path_with_query = p.map(str::to_string);
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })?;
     i.func("[method]outgoing-request.scheme", |_, http, a| {
-        Ok(http.table.outgoing_request(a.rep(0)?)?.scheme.as_ref().map_or_else(none, |s| some(scheme_val(s))))
+        Ok(http
+            .table
+            .outgoing_request(a.rep(0)?)?
+            .scheme
+            .as_ref()
+            .map_or_else(Val::none, |s| Val::some(scheme_val(s))))
     })?;
     i.func("[method]outgoing-request.set-scheme", |_, http, a| {
         let s = a.option(1)?.map(scheme_of).transpose()?;
         if let Some(Scheme::Other(o)) = &s {
             if http::uri::Scheme::try_from(o.as_str()).is_err() {
-                return Ok(err(unit()));
+                return Ok(Val::err(Val::unit()));
             }
         }
         http.table.outgoing_request(a.rep(0)?)?.scheme = s;
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })?;
     i.func("[method]outgoing-request.authority", |_, http, a| {
         Ok(opt_string(&http.table.outgoing_request(a.rep(0)?)?.authority))
@@ -370,10 +380,10 @@ fn add_requests<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
     i.func("[method]outgoing-request.set-authority", |_, http, a| {
         let auth = a.option(1)?.map(str_of).transpose()?;
         if auth.is_some_and(|s| s.parse::<http::uri::Authority>().is_err()) {
-            return Ok(err(unit()));
+            return Ok(Val::err(Val::unit()));
         }
         http.table.outgoing_request(a.rep(0)?)?.authority = auth.map(str::to_string);
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })?;
     i.func("[method]outgoing-request.headers", |_, http, a| {
         let map = http.table.outgoing_request(a.rep(0)?)?.headers.clone();
@@ -388,21 +398,21 @@ fn add_requests<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
     })?;
     i.func("[method]request-options.set-connect-timeout", |_, http, a| {
         http.table.request_options(a.rep(0)?)?.connect = duration_of(a.option(1)?)?;
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })?;
     i.func("[method]request-options.first-byte-timeout", |_, http, a| {
         Ok(duration_val(http.table.request_options(a.rep(0)?)?.first_byte))
     })?;
     i.func("[method]request-options.set-first-byte-timeout", |_, http, a| {
         http.table.request_options(a.rep(0)?)?.first_byte = duration_of(a.option(1)?)?;
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })?;
     i.func("[method]request-options.between-bytes-timeout", |_, http, a| {
         Ok(duration_val(http.table.request_options(a.rep(0)?)?.between_bytes))
     })?;
     i.func("[method]request-options.set-between-bytes-timeout", |_, http, a| {
         http.table.request_options(a.rep(0)?)?.between_bytes = duration_of(a.option(1)?)?;
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })
 }
 
@@ -410,7 +420,7 @@ fn add_responses<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
     i.func("[method]response-outparam.send-informational", |_, http, a| {
         http.table.outparam(a.rep(0)?)?;
         // hyper's server cannot send a 1xx response before the final one.
-        Ok(err(ErrorCode::internal("informational (1xx) responses are not supported").to_val()))
+        Ok(Val::err(ErrorCode::internal("informational (1xx) responses are not supported").to_val()))
     })?;
     i.func("[static]response-outparam.set", |_, http, a| {
         let sender = http.table.take_outparam(a.rep(0)?)?;
@@ -433,7 +443,7 @@ fn add_responses<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
             }
         };
         sender.send(response);
-        Ok(unit())
+        Ok(Val::unit())
     })?;
 
     i.func("[constructor]outgoing-response", |_, http, a| {
@@ -448,10 +458,10 @@ fn add_responses<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         let status = a.u16(1)?;
         // A final response: 1xx statuses are informational, not answers.
         if !(200..=999).contains(&status) {
-            return Ok(err(unit()));
+            return Ok(Val::err(Val::unit()));
         }
         http.table.outgoing_response(a.rep(0)?)?.status = status;
-        Ok(ok(unit()))
+        Ok(Val::ok(Val::unit()))
     })?;
     i.func("[method]outgoing-response.headers", |_, http, a| {
         let map = http.table.outgoing_response(a.rep(0)?)?.headers.clone();
@@ -461,7 +471,7 @@ fn add_responses<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         let signal = http.signal.clone();
         let r = http.table.outgoing_response(a.rep(0)?)?;
         if r.body.is_some() {
-            return Ok(err(unit()));
+            return Ok(Val::err(Val::unit()));
         }
         let outgoing = Outgoing::new(signal, content_length(&r.headers));
         r.body = Some(outgoing.clone());
@@ -488,14 +498,16 @@ fn add_responses<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         let f = http.table.future_response(a.rep(0)?)?;
         let value = f.slot.value.lock().map_err(|_| trap("response slot poisoned"))?.take();
         let Some(value) = value else {
-            return Ok(if f.taken { some(err(unit())) } else { none() });
+            return Ok(if f.taken { Val::some(Val::err(Val::unit())) } else { Val::none() });
         };
         f.taken = true;
         let inner = match value {
-            Ok(resp) => ok(own::<res::IncomingResponse>(http.table.push(Entry::IncomingResponse(resp))?)),
-            Err(code) => err(code.to_val()),
+            Ok(resp) => {
+                Val::ok(own::<res::IncomingResponse>(http.table.push(Entry::IncomingResponse(resp))?))
+            }
+            Err(code) => Val::err(code.to_val()),
         };
-        Ok(some(ok(inner)))
+        Ok(Val::some(Val::ok(inner)))
     })
 }
 
@@ -503,12 +515,12 @@ fn add_bodies<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
     i.func("[method]incoming-body.stream", |wasi, http, a| {
         let body = http.table.incoming_body(a.rep(0)?)?;
         if body.stream.is_some() {
-            return Ok(err(unit()));
+            return Ok(Val::err(Val::unit()));
         }
         let alive = Arc::new(());
         body.stream = Some(alive.clone());
         let stream = IncomingStream { incoming: body.incoming.clone(), _alive: alive };
-        Ok(ok(wasi.push_input_stream(Box::new(stream))?))
+        Ok(Val::ok(wasi.push_input_stream(Box::new(stream))?))
     })?;
     i.func("[static]incoming-body.finish", |_, http, a| {
         let body = http.table.take_incoming_body(a.rep(0)?)?;
@@ -528,27 +540,27 @@ fn add_bodies<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         let rep = a.rep(0)?;
         let f = http.table.future_trailers(rep)?;
         if f.taken {
-            return Ok(some(err(unit())));
+            return Ok(Val::some(Val::err(Val::unit())));
         }
-        let Some(end) = f.incoming.end() else { return Ok(none()) };
+        let Some(end) = f.incoming.end() else { return Ok(Val::none()) };
         let inner = match end {
-            End::Done(None) => ok(none()),
-            End::Done(Some(map)) => ok(some(push_fields(http, Fields::frozen(map))?)),
-            End::Failed(code) => err(code.to_val()),
+            End::Done(None) => Val::ok(Val::none()),
+            End::Done(Some(map)) => Val::ok(Val::some(push_fields(http, Fields::frozen(map))?)),
+            End::Failed(code) => Val::err(code.to_val()),
         };
         http.table.future_trailers(rep)?.taken = true;
-        Ok(some(ok(inner)))
+        Ok(Val::some(Val::ok(inner)))
     })?;
 
     i.func("[method]outgoing-body.write", |wasi, http, a| {
         let body = http.table.outgoing_body(a.rep(0)?)?;
         if body.stream.is_some() {
-            return Ok(err(unit()));
+            return Ok(Val::err(Val::unit()));
         }
         let alive = Arc::new(());
         body.stream = Some(alive.clone());
         let stream = OutgoingStream { outgoing: body.outgoing.clone(), _alive: alive };
-        Ok(ok(wasi.push_output_stream(Box::new(stream))?))
+        Ok(Val::ok(wasi.push_output_stream(Box::new(stream))?))
     })?;
     i.func("[static]outgoing-body.finish", |_, http, a| {
         let mut body = http.table.take_outgoing_body(a.rep(0)?)?;
@@ -561,8 +573,8 @@ fn add_bodies<T: HttpView>(i: &mut Iface<'_, T>) -> Result<()> {
         };
         body.finished = true;
         Ok(match body.outgoing.finish(End::Done(trailers)) {
-            Ok(()) => ok(unit()),
-            Err(code) => err(code.to_val()),
+            Ok(()) => Val::ok(Val::unit()),
+            Err(code) => Val::err(code.to_val()),
         })
     })
 }

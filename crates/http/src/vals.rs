@@ -97,34 +97,6 @@ pub(crate) fn own<R: 'static>(rep: u32) -> Val {
     Val::Resource(ResourceAny::new_own(ResourceType::host::<R>(), rep))
 }
 
-/// The value of functions without a result (and "no payload" in [`ok`]).
-pub(crate) fn unit() -> Val {
-    Val::Tuple(Vec::new())
-}
-
-fn payload(v: Val) -> Option<Box<Val>> {
-    match v {
-        Val::Tuple(t) if t.is_empty() => None,
-        v => Some(Box::new(v)),
-    }
-}
-
-pub(crate) fn ok(v: Val) -> Val {
-    Val::Result(Ok(payload(v)))
-}
-
-pub(crate) fn err(v: Val) -> Val {
-    Val::Result(Err(payload(v)))
-}
-
-pub(crate) fn some(v: Val) -> Val {
-    Val::Option(Some(Box::new(v)))
-}
-
-pub(crate) fn none() -> Val {
-    Val::Option(None)
-}
-
 pub(crate) fn case(name: &str, payload: Option<Val>) -> Val {
     Val::Variant(name.to_string(), payload.map(Box::new))
 }

@@ -309,34 +309,27 @@ pub(crate) fn field<'v>(v: &'v Val, name: &str) -> HostResult<&'v Val> {
     }
 }
 
+pub(crate) use tessera_component::Val as V;
+
 /// The value of functions without a result (and "no payload" in [`ok`]).
 pub(crate) fn unit() -> Val {
-    Val::Tuple(Vec::new())
+    V::unit()
 }
 
-fn payload(v: Val) -> Option<Box<Val>> {
-    match v {
-        Val::Tuple(t) if t.is_empty() => None,
-        v => Some(Box::new(v)),
-    }
-}
-
-/// `ok(v)` of a `result` (`ok` with no payload for [`unit`]).
 pub(crate) fn ok(v: Val) -> Val {
-    Val::Result(Ok(payload(v)))
+    V::ok(v)
 }
 
-/// `err(v)` of a `result`.
 pub(crate) fn err(v: Val) -> Val {
-    Val::Result(Err(payload(v)))
+    V::err(v)
 }
 
 pub(crate) fn some(v: Val) -> Val {
-    Val::Option(Some(Box::new(v)))
+    V::some(v)
 }
 
 pub(crate) fn none() -> Val {
-    Val::Option(None)
+    V::none()
 }
 
 pub(crate) fn enum_case(name: &str) -> Val {
