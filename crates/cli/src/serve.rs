@@ -62,6 +62,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let mut config = Config::new();
     config.consume_fuel(args.fuel.is_some());
     config.interruptible(args.timeout.is_some());
+    // Each request's store is dropped when it ends: its memories are reused by the next.
+    config.pooled_memories(args.max_concurrent.clamp(1, 1024));
     let engine = Engine::new(&config);
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {file}"))?;
     let component = Component::new(&engine, &bytes).map_err(|e| anyhow!("{file}: {e}"))?;

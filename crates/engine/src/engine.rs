@@ -18,6 +18,7 @@ pub struct Config {
     pub(crate) tail_call: bool,
     pub(crate) extended_const: bool,
     pub(crate) multi_memory: bool,
+    pub(crate) pooled_memories: usize,
 }
 
 impl Default for Config {
@@ -33,6 +34,7 @@ impl Default for Config {
             tail_call: true,
             extended_const: true,
             multi_memory: true,
+            pooled_memories: 0,
         }
     }
 }
@@ -105,6 +107,14 @@ impl Config {
 
     /// Accept more than one memory (on by default). Turning it off gives exactly the
     /// WebAssembly 2.0 rules, where a second memory is invalid.
+    /// Keeps up to `n` linear-memory buffers of dropped stores for new instances to reuse
+    /// (zeroed again before reuse), instead of allocating each memory afresh: for servers
+    /// that make one short-lived store per request. 0 (the default) keeps none.
+    pub fn pooled_memories(&mut self, n: usize) -> &mut Config {
+        self.pooled_memories = n;
+        self
+    }
+
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
         self.multi_memory = enable;
         self
@@ -128,6 +138,8 @@ struct TypeRegistry {
 struct EngineInner {
     config: Config,
     types: Mutex<TypeRegistry>,
+    /// Linear memories' buffers from dropped stores, for new instances to reuse.
+    memory_pool: Mutex<Vec<Vec<u8>>>,
 }
 
 /// The compilation environment; cheap to clone and shared by modules and stores.
@@ -144,11 +156,44 @@ impl Default for Engine {
 
 impl Engine {
     pub fn new(config: &Config) -> Engine {
-        Engine { inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }) }
+        Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                types: Mutex::default(),
+                memory_pool: Mutex::default(),
+            }),
+        }
     }
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// A zeroed buffer of `bytes` for a new linear memory: a pooled one when there is one.
+    pub(crate) fn new_memory(&self, bytes: usize) -> Vec<u8> {
+        if self.inner.config.pooled_memories > 0 {
+            let pooled = self.inner.memory_pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            if let Some(mut buf) = pooled {
+                // Every byte a previous store could have written is zeroed again.
+                buf.clear();
+                buf.resize(bytes, 0);
+                return buf;
+            }
+        }
+        vec![0; bytes]
+    }
+
+    /// Takes back a dropped store's memory buffer, if the pool has room.
+    pub(crate) fn recycle_memory(&self, buf: Vec<u8>) {
+        let max = self.inner.config.pooled_memories;
+        // Only buffers of a size servers reuse: a guest that grew to gigabytes keeps none.
+        if max == 0 || buf.capacity() > 64 << 20 {
+            return;
+        }
+        let mut pool = self.inner.memory_pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < max {
+            pool.push(buf);
+        }
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {

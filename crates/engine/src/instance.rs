@@ -97,7 +97,7 @@ impl Instance {
                     s.limits.max_memory_bytes.unwrap_or(0)
                 )));
             }
-            s.memories.push(MemoryEntity { data: vec![0; bytes as usize], ty: *ty });
+            s.memories.push(MemoryEntity { data: s.engine.new_memory(bytes as usize), ty: *ty });
             inst.memories.push(s.memories.len() as u32 - 1);
         }
         for seg in &m.elems {

@@ -118,6 +118,14 @@ pub(crate) struct StoreInner {
     pub(crate) id: u64,
 }
 
+impl Drop for StoreInner {
+    fn drop(&mut self) {
+        for m in &mut self.memories {
+            self.engine.recycle_memory(std::mem::take(&mut m.data));
+        }
+    }
+}
+
 /// The next [`StoreInner::id`].
 static NEXT_STORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 

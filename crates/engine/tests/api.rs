@@ -505,3 +505,42 @@ fn a_host_function_that_replaces_its_store_ends_the_call_with_an_error() {
         assert_eq!(store.data().len(), 16);
     }
 }
+
+/// With `Config::pooled_memories`, a new instance's memory may be a buffer an earlier store
+/// used: it must read as zeroes everywhere, as fresh memory does.
+#[test]
+fn pooled_memories_are_zeroed_when_reused() {
+    let mut config = Config::new();
+    config.pooled_memories(4);
+    let engine = Engine::new(&config);
+    let module = Module::new(
+        &engine,
+        r#"(module (memory 2)
+            (func (export "poke") (param i32 i32) local.get 0 local.get 1 i32.store8)
+            (func (export "peek") (param i32) (result i32) local.get 0 i32.load8_u)
+            (func (export "grow") (result i32) i32.const 1 memory.grow))"#,
+    )
+    .unwrap();
+    let addrs = [0, 100, 65535, 65536, 131071];
+    for round in 0..4 {
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        let peek = instance.get_typed_func::<i32, i32, _>(&store, "peek").unwrap();
+        let poke = instance.get_typed_func::<(i32, i32), (), _>(&store, "poke").unwrap();
+        for &addr in &addrs {
+            assert_eq!(
+                peek.call(&mut store, addr).unwrap(),
+                0,
+                "round {round}: byte {addr} survived a store"
+            );
+        }
+        for &addr in &addrs {
+            poke.call(&mut store, (addr, 0x5a)).unwrap();
+        }
+        // A grown buffer goes back to the pool too; its extra page must not leak either.
+        let grow = instance.get_typed_func::<(), i32, _>(&store, "grow").unwrap();
+        assert_eq!(grow.call(&mut store, ()).unwrap(), 2);
+        assert_eq!(peek.call(&mut store, 3 * 65536 - 1).unwrap(), 0, "round {round}: the grown page");
+        poke.call(&mut store, (3 * 65536 - 1, 0x5a)).unwrap();
+    }
+}
