@@ -30,6 +30,10 @@ pub struct Component {
 pub(crate) struct ComponentDef {
     pub(crate) types: Types,
     pub(crate) defs: Vec<Def>,
+    /// Whether an outer alias in it (or in a component nested in it) names a module or
+    /// component that an enclosing component imported or aliased: known only at run
+    /// time, so instantiating it needs the enclosing index spaces it was defined in.
+    pub(crate) captures: bool,
 }
 
 /// Canonical options as written, with core indices still unresolved.
@@ -73,6 +77,14 @@ pub(crate) enum Def {
     /// An outer alias of a module or component defined (not imported) by an ancestor.
     OuterModule(Module),
     OuterComponent(Arc<ComponentDef>),
+    /// An outer alias of a module or component an ancestor imported or aliased (or
+    /// defined, when that component captures in turn): resolved at instantiation through
+    /// the enclosing index spaces, `count` components out.
+    OuterCaptured {
+        kind: ComponentOuterAliasKind,
+        count: u32,
+        index: u32,
+    },
     /// A type that is not a resource (nothing to create at run time).
     Type,
     /// `(type (resource (rep i32) (dtor $f)))`.
@@ -110,6 +122,7 @@ struct Builder {
     defs: Vec<Def>,
     modules: Vec<Option<Module>>,
     components: Vec<Option<Arc<ComponentDef>>>,
+    captures: bool,
 }
 
 impl Component {
@@ -202,7 +215,7 @@ fn parse(engine: &Engine, bytes: &[u8]) -> Result<Arc<ComponentDef>> {
         }
         if let ValidPayload::End(types) = valid {
             let b = stack.pop().expect("an End matches a component start");
-            let def = Arc::new(ComponentDef { types, defs: b.defs });
+            let def = Arc::new(ComponentDef { types, defs: b.defs, captures: b.captures });
             match stack.last_mut() {
                 Some(parent) => {
                     parent.components.push(Some(def.clone()));
@@ -291,38 +304,55 @@ fn read_section(stack: &mut [Builder], payload: Payload<'_>) -> Result<()> {
                         b.defs.push(Def::CoreAlias { instance: instance_index, kind, name: name.to_string() })
                     }
                     ComponentAlias::Outer { kind, count, index } => {
-                        let target = depth
-                            .checked_sub(1 + count as usize)
-                            .and_then(|i| outer.get(i))
+                        // `count` 0 is this component itself, 1 its parent, and so on.
+                        let target = match count {
+                            0 => Some((&b.modules, &b.components)),
+                            _ => depth
+                                .checked_sub(1 + count as usize)
+                                .and_then(|i| outer.get(i))
+                                .map(|t| (&t.modules, &t.components)),
+                        };
+                        let (modules, components) = target
                             .ok_or_else(|| Error::InvalidComponent("outer alias count too large".into()))?;
-                        let unsupported =
-                            || Error::Unsupported("outer alias of an imported module or component".into());
-                        match kind {
-                            ComponentOuterAliasKind::CoreModule => {
-                                let m = target
-                                    .modules
-                                    .get(index as usize)
-                                    .cloned()
-                                    .flatten()
-                                    .ok_or_else(unsupported)?;
-                                b.modules.push(Some(m.clone()));
-                                b.defs.push(Def::OuterModule(m));
-                            }
+                        let at = index as usize;
+                        let def = match kind {
+                            ComponentOuterAliasKind::CoreModule => match modules.get(at).cloned().flatten() {
+                                Some(m) => Some(Def::OuterModule(m)),
+                                None => None,
+                            },
                             ComponentOuterAliasKind::Component => {
-                                let c = target
-                                    .components
-                                    .get(index as usize)
-                                    .cloned()
-                                    .flatten()
-                                    .ok_or_else(unsupported)?;
-                                b.components.push(Some(c.clone()));
-                                b.defs.push(Def::OuterComponent(c));
+                                match components.get(at).cloned().flatten() {
+                                    Some(c) if !c.captures => Some(Def::OuterComponent(c)),
+                                    _ => None,
+                                }
                             }
                             // Validation rejects outer aliases of resources, so an aliased
                             // type needs nothing at run time.
-                            ComponentOuterAliasKind::Type => b.defs.push(Def::Type),
-                            ComponentOuterAliasKind::CoreType => {}
+                            ComponentOuterAliasKind::Type => Some(Def::Type),
+                            ComponentOuterAliasKind::CoreType => continue,
+                        };
+                        let def = def.unwrap_or_else(|| {
+                            // Every component from this one out to (not including) the
+                            // target must carry its enclosing index spaces.
+                            if count > 0 {
+                                b.captures = true;
+                                let n = outer.len();
+                                for o in &mut outer[n + 1 - count as usize..] {
+                                    o.captures = true;
+                                }
+                            }
+                            Def::OuterCaptured { kind, count, index }
+                        });
+                        match def {
+                            Def::OuterModule(ref m) => b.modules.push(Some(m.clone())),
+                            Def::OuterComponent(ref c) => b.components.push(Some(c.clone())),
+                            Def::OuterCaptured { kind: ComponentOuterAliasKind::CoreModule, .. } => {
+                                b.modules.push(None)
+                            }
+                            Def::OuterCaptured { .. } => b.components.push(None),
+                            _ => {}
                         }
+                        b.defs.push(def);
                     }
                 }
             }

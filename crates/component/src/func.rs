@@ -126,7 +126,7 @@ fn call_lifted<T: 'static>(
     let entering = inst.entering_set(caller);
     InstanceState::enter(&entering)?;
     let scope = inst.lock().push_scope();
-    let r = run_in_scope(store, core, opts, ty, inst, args);
+    let r = run_in_scope(store, core, opts, ty, inst, args, caller.is_some());
     let left = inst.lock().pop_scope(scope);
     let r = r.and_then(|(results, flat_results)| {
         // The spec checks this when the callee returns, before `post-return` runs.
@@ -157,8 +157,9 @@ fn run_in_scope<T: 'static>(
     ty: &FuncType,
     inst: &Arc<InstanceState>,
     args: &[Val],
+    fused: bool,
 ) -> Result<(Vec<Val>, Vec<CoreVal>)> {
-    let mut cx = Cx::new(store, opts, inst);
+    let mut cx = Cx::new(store, opts, inst, fused);
     let layout = ty.layout();
     let ptys: Vec<&Type> = ty.param_types().collect();
     let flat_args = cx.lower_values(args, &ptys, layout.params(), None)?;
@@ -191,7 +192,8 @@ pub(crate) fn lowered_call<T: 'static>(
     results: &mut [CoreVal],
 ) -> Result<()> {
     inst.check_may_leave()?;
-    let mut cx = Cx::new(store, opts, inst);
+    let fused = matches!(&*callee.0, FuncKind::Lifted { .. });
+    let mut cx = Cx::new(store, opts, inst, fused);
     let layout = ty.layout();
     let ptys: Vec<&Type> = ty.param_types().collect();
     let rtys: Vec<&Type> = ty.result.iter().collect();

@@ -16,8 +16,9 @@ use tessera_engine::{
 };
 use wasmparser::component_types::{ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId};
 use wasmparser::types::TypesRef;
-use wasmparser::{ComponentExternalKind, ComponentTypeRef, ExternalKind};
+use wasmparser::{ComponentExternalKind, ComponentOuterAliasKind, ComponentTypeRef, ExternalKind};
 
+use crate::abi::lift::check_handle_type;
 use crate::abi::Options;
 use crate::component::{ComponentDef, Def, RawOptions};
 use crate::error::{trap_if, Error, Result};
@@ -33,7 +34,23 @@ pub(crate) enum Item {
     /// A type: the run-time resource type if it is a resource.
     Type(Option<ResourceType>),
     Module(Module),
-    Component(Arc<ComponentDef>),
+    Component(ComponentClosure),
+}
+
+/// A component as an item: its definition, and for one that [captures](ComponentDef::captures),
+/// the enclosing index spaces its outer aliases reach.
+#[derive(Clone)]
+pub(crate) struct ComponentClosure {
+    def: Arc<ComponentDef>,
+    enclosing: Option<Arc<Enclosing>>,
+}
+
+/// The module and component index spaces of an instance at the point a nested component
+/// was defined (outer aliases can only name what came before), and its own enclosing ones.
+struct Enclosing {
+    modules: Vec<Module>,
+    components: Vec<ComponentClosure>,
+    outer: Option<Arc<Enclosing>>,
 }
 
 impl Item {
@@ -88,7 +105,9 @@ struct Frame<'a> {
     funcs: Vec<Func>,
     types_space: Vec<Option<ResourceType>>,
     instances: Vec<Arc<Exports>>,
-    components: Vec<Arc<ComponentDef>>,
+    components: Vec<ComponentClosure>,
+    /// What the outer aliases of this component reach, when it captures.
+    enclosing: Option<Arc<Enclosing>>,
     exports: Exports,
     /// Whether this is the outermost component, whose imports come from the host unchecked.
     root: bool,
@@ -145,6 +164,36 @@ impl<'a> Frame<'a> {
                 Extern::Global(*self.core_globals.get(i).ok_or_else(|| missing("core global", index))?)
             }
             other => return Err(Error::Unsupported(format!("core {other:?} items"))),
+        })
+    }
+
+    /// The module or component an [`Def::OuterCaptured`] alias names: in this component's
+    /// own index space for `count` 0, else in the enclosing ones `count` levels out.
+    fn outer_item(
+        &self,
+        kind: ComponentOuterAliasKind,
+        count: u32,
+        index: u32,
+    ) -> Result<(ComponentExternalKind, Item)> {
+        let not_found = || Error::InvalidComponent(format!("outer alias {count} {index} not found"));
+        let (modules, components) = if count == 0 {
+            (&self.core_modules, &self.components)
+        } else {
+            let mut env = self.enclosing.as_ref().ok_or_else(not_found)?;
+            for _ in 1..count {
+                env = env.outer.as_ref().ok_or_else(not_found)?;
+            }
+            (&env.modules, &env.components)
+        };
+        let i = index as usize;
+        Ok(match kind {
+            ComponentOuterAliasKind::CoreModule => {
+                (ComponentExternalKind::Module, Item::Module(modules.get(i).ok_or_else(not_found)?.clone()))
+            }
+            _ => (
+                ComponentExternalKind::Component,
+                Item::Component(components.get(i).ok_or_else(not_found)?.clone()),
+            ),
         })
     }
 
@@ -329,6 +378,17 @@ pub(crate) fn instantiate<T: 'static>(
     parent: Option<Arc<InstanceState>>,
     cache: Option<&FuncTypeCache>,
 ) -> Result<Arc<Exports>> {
+    instantiate_in(store, def, None, args, parent, cache)
+}
+
+fn instantiate_in<T: 'static>(
+    store: &mut Store<T>,
+    def: &ComponentDef,
+    enclosing: Option<Arc<Enclosing>>,
+    args: &dyn Fn(&str) -> Option<Item>,
+    parent: Option<Arc<InstanceState>>,
+    cache: Option<&FuncTypeCache>,
+) -> Result<Arc<Exports>> {
     let root = parent.is_none();
     let mut f = Frame {
         types: def.types.as_ref(),
@@ -346,6 +406,7 @@ pub(crate) fn instantiate<T: 'static>(
         types_space: Vec::new(),
         instances: Vec::new(),
         components: Vec::new(),
+        enclosing,
         exports: Exports::default(),
         root,
         checking_import: false,
@@ -379,7 +440,20 @@ fn step<T: 'static>(
 ) -> Result<()> {
     match d {
         Def::CoreModule(m) | Def::OuterModule(m) => f.core_modules.push(m.clone()),
-        Def::Component(c) | Def::OuterComponent(c) => f.components.push(c.clone()),
+        Def::Component(c) | Def::OuterComponent(c) => {
+            let enclosing = c.captures.then(|| {
+                Arc::new(Enclosing {
+                    modules: f.core_modules.clone(),
+                    components: f.components.clone(),
+                    outer: f.enclosing.clone(),
+                })
+            });
+            f.components.push(ComponentClosure { def: c.clone(), enclosing });
+        }
+        Def::OuterCaptured { kind, count, index } => {
+            let item = f.outer_item(*kind, *count, *index)?;
+            f.push_item(item.0, item.1)?;
+        }
         Def::Import { name, ty } => {
             let item = args(name).ok_or_else(|| Error::MissingImport(name.clone()))?;
             let kind = kind_of(ty);
@@ -487,12 +561,13 @@ fn step<T: 'static>(
                 .get(*component as usize)
                 .ok_or_else(|| missing("component", *component))?
                 .clone();
+            let ComponentClosure { def: child, enclosing } = child;
             let given = inst_args
                 .iter()
                 .map(|(n, k, i)| Ok((n.clone(), f.item(*k, *i)?)))
                 .collect::<Result<Vec<_>>>()?;
             let lookup = |name: &str| given.iter().find(|(n, _)| n == name).map(|(_, i)| i.clone());
-            let exports = instantiate(store, &child, &lookup, Some(f.state.clone()), None)?;
+            let exports = instantiate_in(store, &child, enclosing, &lookup, Some(f.state.clone()), None)?;
             f.push_item(ComponentExternalKind::Instance, Item::Instance(exports))?;
         }
         Def::InstanceFromExports(exports) => {
@@ -559,8 +634,9 @@ fn step<T: 'static>(
             let core = CoreFunc::new(store, sig, move |_caller, args, results| {
                 let r = (|| {
                     let data = inst.lock();
-                    let h = data.handles.get(args[0].i32().unwrap_or(0) as u32)?;
-                    trap_if(h.ty != rt, "handle index refers to a resource of another type")?;
+                    let i = args[0].i32().unwrap_or(0) as u32;
+                    let h = data.handles.get(i)?;
+                    check_handle_type(i, &h.ty, &rt)?;
                     Ok(h.rep)
                 })();
                 results[0] = tessera_engine::Val::I32(r.map_err(Error::into_engine)? as i32);
@@ -593,8 +669,8 @@ fn resource_drop<T: 'static>(
     let h = {
         let mut data = inst.lock();
         let h = data.handles.get(i)?;
-        trap_if(h.ty != *rt, "handle index refers to a resource of another type")?;
-        trap_if(h.num_lends != 0, "cannot drop a handle that is lent out")?;
+        check_handle_type(i, &h.ty, rt)?;
+        trap_if(h.num_lends != 0, "cannot remove owned resource while borrowed")?;
         let h = data.handles.remove(i)?;
         if let Some(scope) = h.scope {
             data.borrow_dropped(scope);

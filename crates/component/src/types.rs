@@ -253,6 +253,11 @@ impl ResourceType {
         &self.0.name
     }
 
+    /// Whether the host defines this resource (rather than a component).
+    pub(crate) fn is_host(&self) -> bool {
+        matches!(self.0.kind, ResourceKind::Host { .. })
+    }
+
     /// The instance that implements this resource (`None` for host resources).
     pub(crate) fn implementer(&self) -> Option<Arc<InstanceState>> {
         match &self.0.kind {

@@ -49,11 +49,6 @@ pub(crate) fn align_to(ptr: u32, align: u32) -> u32 {
     ptr.div_ceil(align) * align
 }
 
-/// `u64` variant of [`align_to`] for offsets that may exceed 32 bits before checking.
-pub(crate) fn align_to64(ptr: u64, align: u32) -> u64 {
-    ptr.div_ceil(u64::from(align)) * u64::from(align)
-}
-
 pub(crate) fn alignment(ty: &Type) -> u32 {
     match ty {
         Type::Bool | Type::S8 | Type::U8 => 1,

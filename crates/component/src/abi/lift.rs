@@ -3,10 +3,10 @@
 use tessera_engine::{Val as CoreVal, ValType as CoreType};
 
 use super::layout::{
-    align_to64, alignment, field_offsets, flags_size, flatten, payload_offset, size, variant_cases,
-    variant_payload_flat, Shape,
+    alignment, field_offsets, flags_size, flatten, payload_offset, size, variant_cases, variant_payload_flat,
+    Shape,
 };
-use super::{Cx, FlatIter};
+use super::{Cx, FlatIter, Region};
 use crate::error::{trap, trap_if, Result};
 use crate::types::{ResourceType, Type};
 use crate::values::{ResourceAny, Val};
@@ -211,11 +211,7 @@ impl<T> Cx<'_, T> {
     fn load_list_from_range(&mut self, ptr: u32, len: u32, elem: &Type) -> Result<Vec<Val>> {
         let elem_size = u64::from(size(elem));
         trap_if(u64::from(len) * elem_size > MAX_LIST_BYTE_LENGTH, "list too long")?;
-        trap_if(u64::from(ptr) != align_to64(u64::from(ptr), alignment(elem)), "list pointer not aligned")?;
-        trap_if(
-            u64::from(ptr) + u64::from(len) * elem_size > self.memory_len()?,
-            "list pointer/length out of bounds of memory",
-        )?;
+        self.check_range(ptr, alignment(elem), u64::from(len) * elem_size, Region::List)?;
         let mut out = Vec::with_capacity(len as usize);
         for i in 0..len {
             out.push(self.load(ptr + i * elem_size as u32, elem)?);
@@ -227,8 +223,8 @@ impl<T> Cx<'_, T> {
     fn lift_own(&mut self, i: u32, rt: &ResourceType) -> Result<ResourceAny> {
         let mut data = self.inst.lock();
         let h = data.handles.get(i)?;
-        trap_if(h.ty != *rt, "handle index refers to a resource of another type")?;
-        trap_if(h.num_lends != 0, "cannot remove a handle that is lent out")?;
+        check_handle_type(i, &h.ty, rt)?;
+        trap_if(h.num_lends != 0, "cannot remove owned resource while borrowed")?;
         trap_if(!h.own, "expected an owned handle, got a borrowed one")?;
         let h = data.handles.remove(i)?;
         Ok(ResourceAny { ty: h.ty, rep: h.rep, own: true })
@@ -238,7 +234,7 @@ impl<T> Cx<'_, T> {
     fn lift_borrow(&mut self, i: u32, rt: &ResourceType) -> Result<ResourceAny> {
         let mut data = self.inst.lock();
         let h = data.handles.get_mut(i)?;
-        trap_if(h.ty != *rt, "handle index refers to a resource of another type")?;
+        check_handle_type(i, &h.ty, rt)?;
         h.num_lends += 1;
         let rep = h.rep;
         drop(data);
@@ -257,11 +253,7 @@ impl<T> Cx<'_, T> {
         let mut it = FlatIter::new(vals);
         if let Some(spill) = shape.spill {
             let ptr = it.i32()?;
-            trap_if(ptr % spill.align != 0, "pointer not aligned")?;
-            trap_if(
-                u64::from(ptr) + u64::from(spill.size) > self.memory_len()?,
-                "pointer out of bounds of memory",
-            )?;
+            self.check_range(ptr, spill.align, u64::from(spill.size), Region::Spill)?;
             match self.load(ptr, &spill.tuple)? {
                 Val::Tuple(vs) => Ok(vs),
                 _ => unreachable!("a tuple loads as a tuple"),
@@ -270,6 +262,22 @@ impl<T> Cx<'_, T> {
             tys.iter().map(|t| self.lift_flat(&mut it, t)).collect()
         }
     }
+}
+
+/// Traps unless handle `i`, of resource type `found`, is of the `expected` type, with the
+/// text the reference tests match on.
+pub(crate) fn check_handle_type(i: u32, found: &ResourceType, expected: &ResourceType) -> Result<()> {
+    if found == expected {
+        return Ok(());
+    }
+    let kind =
+        |rt: &ResourceType| if rt.is_host() { "host-defined resource" } else { "guest-defined resource" };
+    let article = if found.is_host() == expected.is_host() { "a different" } else { "a" };
+    Err(trap(format!(
+        "handle index {i} used with the wrong type, expected {} but found {article} {}",
+        kind(expected),
+        kind(found)
+    )))
 }
 
 /// Reinterprets a joined variant slot as the type the case wants (`CoerceValueIter`).

@@ -9,7 +9,7 @@ use super::layout::{
     alignment, discriminant_size, field_offsets, flags_size, payload_offset, size, variant_cases,
     variant_payload_flat, Shape,
 };
-use super::Cx;
+use super::{Cx, Region};
 use crate::error::{trap_if, Error, Result};
 use crate::resources::Handle;
 use crate::types::{ResourceType, Type};
@@ -231,7 +231,7 @@ impl<T> Cx<'_, T> {
         let elem_size = size(elem);
         let bytes = vs.len() as u64 * u64::from(elem_size);
         trap_if(bytes > u64::from(u32::MAX), "list too long")?;
-        let ptr = self.realloc(0, 0, alignment(elem), bytes as u32)?;
+        let ptr = self.realloc(0, 0, alignment(elem), bytes as u32, Region::List)?;
         for (i, v) in vs.iter().enumerate() {
             self.store(v, elem, ptr + i as u32 * elem_size)?;
         }
@@ -295,15 +295,11 @@ impl<T> Cx<'_, T> {
             let (ptr, flat) = match out_ptr {
                 Some(p) => (p, vec![]),
                 None => {
-                    let p = self.realloc(0, 0, spill.align, spill.size)?;
+                    let p = self.realloc(0, 0, spill.align, spill.size, Region::Spill)?;
                     (p, vec![CoreVal::I32(p as i32)])
                 }
             };
-            trap_if(ptr % spill.align != 0, "pointer not aligned")?;
-            trap_if(
-                u64::from(ptr) + u64::from(spill.size) > self.memory_len()?,
-                "pointer out of bounds of memory",
-            )?;
+            self.check_range(ptr, spill.align, u64::from(spill.size), Region::Spill)?;
             self.store(&Val::Tuple(vals.to_vec()), &spill.tuple, ptr)?;
             Ok(flat)
         } else {

@@ -48,11 +48,50 @@ pub(crate) struct Cx<'a, T> {
     pub(crate) inst: &'a Arc<InstanceState>,
     /// Handles of `inst` lent out as borrows for the running call; released when it ends.
     pub(crate) lenders: Vec<u32>,
+    /// Whether the other side of the call is a component instance too (a fused adapter in
+    /// the spec's terms) rather than the host. The trap texts differ: the reference tests
+    /// match on the adapter's (`unaligned pointer`, `list content out-of-bounds`) and, at
+    /// the host boundary, on the host's (`realloc return: result not aligned`).
+    pub(crate) fused: bool,
+}
+
+/// What a pointer being checked points at, for the trap text.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) enum Region {
+    List,
+    String,
+    /// Spilled parameters or results.
+    Spill,
 }
 
 impl<'a, T> Cx<'a, T> {
-    pub(crate) fn new(store: &'a mut Store<T>, opts: &'a Options, inst: &'a Arc<InstanceState>) -> Self {
-        Cx { store, opts, inst, lenders: Vec::new() }
+    pub(crate) fn new(
+        store: &'a mut Store<T>,
+        opts: &'a Options,
+        inst: &'a Arc<InstanceState>,
+        fused: bool,
+    ) -> Self {
+        Cx { store, opts, inst, lenders: Vec::new(), fused }
+    }
+
+    /// Traps unless `ptr` is a multiple of `align` and `[ptr, ptr + len)` lies in memory,
+    /// with the adapter's or the host's text for `region`.
+    pub(crate) fn check_range(&self, ptr: u32, align: u32, len: u64, region: Region) -> Result<()> {
+        let unaligned = match (self.fused, region) {
+            (true, _) => "unaligned pointer",
+            (false, Region::List) => "list pointer not aligned",
+            (false, Region::String) => "string pointer not aligned",
+            (false, Region::Spill) => "pointer not aligned",
+        };
+        trap_if(ptr % align != 0, unaligned)?;
+        let out_of_bounds = match (self.fused, region) {
+            (true, Region::List) => "list content out-of-bounds",
+            (true, Region::String) => "string content out-of-bounds",
+            (false, Region::List) => "list pointer/length out of bounds of memory",
+            (false, Region::String) => "string pointer/length out of bounds of memory",
+            (_, Region::Spill) => "pointer out of bounds of memory",
+        };
+        trap_if(u64::from(ptr) + len > self.memory_len()?, out_of_bounds)
     }
 
     fn memory(&self) -> Result<Memory> {
@@ -91,8 +130,15 @@ impl<'a, T> Cx<'a, T> {
     }
 
     /// Calls the guest's `realloc` (with `may_leave` cleared, as the spec requires) and
-    /// checks the returned pointer's alignment and bounds for `new_len` bytes.
-    pub(crate) fn realloc(&mut self, old: u32, old_len: u32, align: u32, new_len: u32) -> Result<u32> {
+    /// checks the returned pointer's alignment and bounds for `new_len` bytes of `region`.
+    pub(crate) fn realloc(
+        &mut self,
+        old: u32,
+        old_len: u32,
+        align: u32,
+        new_len: u32,
+        region: Region,
+    ) -> Result<u32> {
         let realloc = self.opts.realloc.ok_or_else(|| {
             Error::InvalidComponent("a canonical function needs the `realloc` option".into())
         })?;
@@ -111,11 +157,15 @@ impl<'a, T> Cx<'a, T> {
             CoreVal::I32(p) => p as u32,
             _ => return Err(trap("realloc returned a non-i32 value")),
         };
-        trap_if(ptr % align != 0, "realloc return: result not aligned")?;
-        trap_if(
-            u64::from(ptr) + u64::from(new_len) > self.memory_len()?,
-            "realloc return: beyond end of memory",
-        )?;
+        if self.fused {
+            self.check_range(ptr, align, u64::from(new_len), region)?;
+        } else {
+            trap_if(ptr % align != 0, "realloc return: result not aligned")?;
+            trap_if(
+                u64::from(ptr) + u64::from(new_len) > self.memory_len()?,
+                "realloc return: beyond end of memory",
+            )?;
+        }
         Ok(ptr)
     }
 

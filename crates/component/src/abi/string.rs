@@ -3,7 +3,7 @@
 //! lowering follows the spec's paths for a UTF-8 source, including the order and sizes of
 //! `realloc` calls (guests can observe them).
 
-use super::{Cx, StringEncoding};
+use super::{Cx, Region, StringEncoding};
 use crate::error::{trap, trap_if, Result};
 
 /// `MAX_STRING_BYTE_LENGTH`.
@@ -22,8 +22,7 @@ impl<T> Cx<'_, T> {
             StringEncoding::Latin1Utf16 => (2, u64::from(tagged_len), false),
         };
         trap_if(byte_len > MAX_STRING_BYTE_LENGTH, "string content too long")?;
-        trap_if(ptr % align != 0, "string pointer not aligned")?;
-        trap_if(u64::from(ptr) + byte_len > self.memory_len()?, "string content out-of-bounds")?;
+        self.check_range(ptr, align, byte_len, Region::String)?;
         let bytes = self.bytes(ptr, byte_len as u32)?;
         if utf16 {
             let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
@@ -31,7 +30,9 @@ impl<T> Cx<'_, T> {
                 .collect::<Result<String, _>>()
                 .map_err(|_| trap("invalid utf-16 string"))
         } else if self.opts.encoding == StringEncoding::Utf8 {
-            std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| trap("invalid utf-8 string"))
+            // Rust's own text (`incomplete utf-8 byte sequence from index 0`) is what the
+            // reference tests expect of a host; both forms contain `invalid utf-8` or say why.
+            std::str::from_utf8(bytes).map(str::to_owned).map_err(|e| trap(e.to_string()))
         } else {
             Ok(bytes.iter().map(|&b| char::from(b)).collect())
         }
@@ -43,18 +44,18 @@ impl<T> Cx<'_, T> {
         let units = s.len() as u32;
         match self.opts.encoding {
             StringEncoding::Utf8 => {
-                let ptr = self.realloc(0, 0, 1, units)?;
+                let ptr = self.realloc(0, 0, 1, units, Region::String)?;
                 self.store_bytes(ptr, s.as_bytes())?;
                 Ok((ptr, units))
             }
             StringEncoding::Utf16 => {
                 let worst = 2 * units;
-                let mut ptr = self.realloc(0, 0, 2, worst)?;
+                let mut ptr = self.realloc(0, 0, 2, worst, Region::String)?;
                 let encoded: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
                 self.store_bytes(ptr, &encoded)?;
                 let len = encoded.len() as u32;
                 if len < worst {
-                    ptr = self.realloc(ptr, worst, 2, len)?;
+                    ptr = self.realloc(ptr, worst, 2, len, Region::String)?;
                 }
                 Ok((ptr, len / 2))
             }
@@ -64,25 +65,25 @@ impl<T> Cx<'_, T> {
 
     fn store_string_to_latin1_or_utf16(&mut self, s: &str) -> Result<(u32, u32)> {
         let units = s.len() as u32;
-        let mut ptr = self.realloc(0, 0, 2, units)?;
+        let mut ptr = self.realloc(0, 0, 2, units, Region::String)?;
         if s.chars().all(|c| (c as u32) < 0x100) {
             let latin1: Vec<u8> = s.chars().map(|c| c as u8).collect();
             self.store_bytes(ptr, &latin1)?;
             let len = latin1.len() as u32;
             if len < units {
-                ptr = self.realloc(ptr, units, 2, len)?;
+                ptr = self.realloc(ptr, units, 2, len, Region::String)?;
             }
             return Ok((ptr, len));
         }
         // The spec writes the Latin-1 prefix first, then inflates it in place once it meets a
         // wider character; the memory ends up holding the whole string as UTF-16 either way.
         let worst = 2 * units;
-        ptr = self.realloc(ptr, units, 2, worst)?;
+        ptr = self.realloc(ptr, units, 2, worst, Region::String)?;
         let encoded: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
         self.store_bytes(ptr, &encoded)?;
         let len = encoded.len() as u32;
         if len < worst {
-            ptr = self.realloc(ptr, worst, 2, len)?;
+            ptr = self.realloc(ptr, worst, 2, len, Region::String)?;
         }
         Ok((ptr, (len / 2) | UTF16_TAG))
     }

@@ -255,6 +255,8 @@
   (func (export "first17-at") (param "p" u32) (result u32) (canon lift (core func $i "first17-at")))
   (func (export "tuple-at") (param "p" u32) (result u32) (canon lift (core func $i "tuple-at"))))
 
+;; Between two instances the traps carry the adapter texts of the reference tests
+;; (`unaligned pointer`, `string content out-of-bounds`); at the host boundary, the host's.
 (component instance $c $Client)
 (assert_return (invoke $c "option-to" (u32.const 1) (u32.const 9)) (u32.const 10))
 (assert_trap (invoke $c "option-to" (u32.const 2) (u32.const 9)) "invalid variant discriminant")
@@ -263,19 +265,19 @@
 (assert_trap (invoke $c "enum-to" (u32.const 3)) "invalid variant discriminant")
 (component instance $c $Client)
 (assert_return (invoke $c "echo-len" (u32.const 32) (u32.const 2)) (u32.const 2))
-(assert_trap (invoke $c "echo-len" (u32.const 16) (u32.const 1)) "invalid utf-8 string")
+(assert_trap (invoke $c "echo-len" (u32.const 16) (u32.const 1)) "invalid utf-8")
 (component instance $c $Client)
 (assert_trap (invoke $c "echo-len" (u32.const 65535) (u32.const 2)) "string content out-of-bounds")
 (component instance $c $Client)
-(assert_trap (invoke $c "echo-bad-realloc") "realloc return: beyond end of memory")
+(assert_trap (invoke $c "echo-bad-realloc") "string content out-of-bounds")
 (component instance $c $Client)
 (assert_return (invoke $c "first17-at" (u32.const 32)) (u32.const 0x6b6f))
-(assert_trap (invoke $c "first17-at" (u32.const 34)) "pointer not aligned")
+(assert_trap (invoke $c "first17-at" (u32.const 34)) "unaligned pointer")
 (component instance $c $Client)
 (assert_trap (invoke $c "first17-at" (u32.const 65532)) "pointer out of bounds of memory")
 (component instance $c $Client)
 (assert_return (invoke $c "tuple-at" (u32.const 2048)) (u32.const 2))
-(assert_trap (invoke $c "tuple-at" (u32.const 2050)) "pointer not aligned")
+(assert_trap (invoke $c "tuple-at" (u32.const 2050)) "unaligned pointer")
 (component instance $c $Client)
 (assert_trap (invoke $c "tuple-at" (u32.const 65532)) "pointer out of bounds of memory")
 ;; None of that entered `$t`: it is still usable.

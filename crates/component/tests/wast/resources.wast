@@ -107,9 +107,9 @@
 (component instance $impl $Impl)
 (assert_trap (invoke $impl "double-drop") "unknown handle index 1")
 (component instance $impl $Impl)
-(assert_trap (invoke $impl "wrong-type-rep") "handle index refers to a resource of another type")
+(assert_trap (invoke $impl "wrong-type-rep") "used with the wrong type")
 (component instance $impl $Impl)
-(assert_trap (invoke $impl "wrong-type-drop") "handle index refers to a resource of another type")
+(assert_trap (invoke $impl "wrong-type-drop") "used with the wrong type")
 
 ;; A user of the resources in another component: own handles move between handle tables,
 ;; borrows are lent for the duration of a call.
@@ -213,11 +213,11 @@
 (assert_return (invoke $impl "drops") (u32.const 4))
 ;; Handles of the wrong resource type, lent, dropped or moved.
 (component instance $u $User)
-(assert_trap (invoke $u "wrong-type-lend") "handle index refers to a resource of another type")
+(assert_trap (invoke $u "wrong-type-lend") "used with the wrong type")
 (component instance $u $User)
-(assert_trap (invoke $u "wrong-type-drop") "handle index refers to a resource of another type")
+(assert_trap (invoke $u "wrong-type-drop") "used with the wrong type")
 (component instance $u $User)
-(assert_trap (invoke $u "wrong-type-move") "handle index refers to a resource of another type")
+(assert_trap (invoke $u "wrong-type-move") "used with the wrong type")
 ;; Handles that do not exist, lent or moved.
 (component instance $u $User)
 (assert_trap (invoke $u "unknown-lend") "unknown handle index 7")
@@ -225,7 +225,7 @@
 (assert_trap (invoke $u "unknown-move") "unknown handle index 7")
 ;; A handle lent by the first argument cannot move in the second.
 (component instance $u $User)
-(assert_trap (invoke $u "lend-and-move") "cannot remove a handle that is lent out")
+(assert_trap (invoke $u "lend-and-move") "cannot remove owned resource while borrowed")
 ;; None of the traps above ran a destructor.
 (assert_return (invoke $impl "drops") (u32.const 4))
 
@@ -409,7 +409,7 @@
     (with "state" (instance $state))
     (with "" (instance (export "new" (func $new)) (export "drop" (func $drop)) (export "f" (func $f))))))
   (func (export "run") (canon lift (core func $run "run"))))
-(assert_trap (invoke "run") "cannot drop a handle that is lent out")
+(assert_trap (invoke "run") "cannot remove owned resource while borrowed")
 
 ;; Borrow scoping across a re-entry: `$P` is lent a handle, calls its child, and the child
 ;; calls back into `$P` (allowed: donut wrapping). The borrow still belongs to the outer call.
@@ -513,7 +513,7 @@
   (func (export "same") (canon lift (core func $i "same")))
   (func (export "other") (canon lift (core func $i "other"))))
 (assert_return (invoke "same"))
-(assert_trap (invoke "other") "handle index refers to a resource of another type")
+(assert_trap (invoke "other") "used with the wrong type")
 
 ;; While `post-return` (or `realloc`) runs, the instance may not create or drop handles,
 ;; but it may read a representation.
