@@ -172,10 +172,26 @@ pub fn parse_text(text: &str) -> Result<Vec<u8>> {
 }
 
 fn features() -> WasmFeatures {
-    // WebAssembly 2.0 plus the component model; async and the later component features
-    // are not implemented, so the validator rejects them up front.
+    // WebAssembly 2.0 (and what the engine adds) plus the Component Model with every
+    // feature its reference tests use. Core modules are validated again by the engine with
+    // its own features, so a module using GC or exceptions is refused there.
     let mut f = WasmFeatures::WASM2 | WasmFeatures::COMPONENT_MODEL;
     f.insert(WasmFeatures::TAIL_CALL | WasmFeatures::EXTENDED_CONST | WasmFeatures::MULTI_MEMORY);
+    f.insert(
+        WasmFeatures::CM_ASYNC
+            | WasmFeatures::CM_ASYNC_STACKFUL
+            | WasmFeatures::CM_MORE_ASYNC_BUILTINS
+            | WasmFeatures::CM_THREADING
+            | WasmFeatures::CM_ERROR_CONTEXT
+            | WasmFeatures::CM_FIXED_LENGTH_LISTS
+            | WasmFeatures::CM_MAP
+            | WasmFeatures::CM_IMPLEMENTS
+            | WasmFeatures::GC_TYPES
+            | WasmFeatures::GC
+            | WasmFeatures::REFERENCE_TYPES
+            | WasmFeatures::FUNCTION_REFERENCES
+            | WasmFeatures::EXCEPTIONS,
+    );
     f
 }
 
