@@ -332,10 +332,9 @@ fn read_section(stack: &mut [Builder], payload: Payload<'_>) -> Result<()> {
                             .ok_or_else(|| Error::InvalidComponent("outer alias count too large".into()))?;
                         let at = index as usize;
                         let def = match kind {
-                            ComponentOuterAliasKind::CoreModule => match modules.get(at).cloned().flatten() {
-                                Some(m) => Some(Def::OuterModule(m)),
-                                None => None,
-                            },
+                            ComponentOuterAliasKind::CoreModule => {
+                                modules.get(at).cloned().flatten().map(Def::OuterModule)
+                            }
                             ComponentOuterAliasKind::Component => {
                                 match components.get(at).cloned().flatten() {
                                     Some(c) if !c.captures => Some(Def::OuterComponent(c)),

@@ -10,14 +10,23 @@
 //!   unbounded).
 //!
 //! Nothing else is granted: no environment, no network, no other files.
+//!
+//! The calls into a plugin go through bindings that `tessera_bindgen::bindgen!` generates
+//! from `wit/plugin.wit` ([`bindings::Plugin`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tessera_component::{Component, Error, Linker, Val};
+use tessera_component::{Component, Error, Linker};
 use tessera_engine::{Config, Engine, Store, StoreLimits, TrapCode};
 use tessera_wasi::{WasiCtx, WasiCtxBuilder, WritePipe};
+
+/// Typed bindings for the `plugin` world: [`bindings::Plugin`] with `call_name` and
+/// `call_transform`.
+pub mod bindings {
+    tessera_bindgen::bindgen!({ path: "wit", world: "plugin" });
+}
 
 /// What a plugin's manifest grants it.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,32 +194,18 @@ fn run(engine: &Engine, dir: &Path, input: &str) -> Result<Outcome, String> {
     let mut linker: Linker<WasiCtx> = Linker::new();
     tessera_wasi::p2::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| e.to_string())?;
     let stopped = |e: Error| stop_reason(e, &manifest, &stderr.contents_string());
-    let instance = match linker.instantiate(&mut store, &component) {
-        Ok(i) => i,
+    let plugin = match bindings::Plugin::instantiate(&mut store, &component, &linker) {
+        Ok(p) => p,
         Err(e) => return Ok(stopped(e)),
     };
-    let (Some(name), Some(transform)) = (instance.get_func("name"), instance.get_func("transform")) else {
-        return Err("not a plugin: it must export `name` and `transform`".into());
-    };
-    let mut out = [Val::Bool(false)];
-    if let Err(e) = name.call(&mut store, &[], &mut out) {
+    if let Err(e) = plugin.call_name(&mut store) {
         return Ok(stopped(e));
     }
-    if let Err(e) = transform.call(&mut store, &[Val::String(input.into())], &mut out) {
-        return Ok(stopped(e));
-    }
-    Ok(match &out[0] {
-        Val::Result(Ok(Some(v))) => Outcome::Ok(as_string(v)),
-        Val::Result(Err(Some(v))) => Outcome::PluginError(as_string(v)),
-        other => Outcome::Rejected(format!("`transform` returned {other:?}, not result<string, string>")),
+    Ok(match plugin.call_transform(&mut store, input.into()) {
+        Ok(Ok(out)) => Outcome::Ok(out),
+        Ok(Err(message)) => Outcome::PluginError(message),
+        Err(e) => stopped(e),
     })
-}
-
-fn as_string(v: &Val) -> String {
-    match v {
-        Val::String(s) => s.clone(),
-        other => format!("{other:?}"),
-    }
 }
 
 /// Why the host stopped a plugin, in one line: which limit, or the trap and the last thing
