@@ -305,3 +305,50 @@ fn invoke_output_matches_wasmtime_byte_for_byte() {
     }
     assert!(checked >= 200, "only {checked} cases");
 }
+
+/// `map<K, V>` and `list<T, N>` in WAVE: `--invoke` parses and prints them, `wit` names them.
+#[test]
+fn maps_and_fixed_length_lists_in_wave() {
+    let dir = scratch("maps");
+    let path = dir.join("maps.wat");
+    std::fs::write(
+        &path,
+        r#"(component
+  (core module $M
+    (memory (export "mem") 1)
+    (global $next (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $next) (i32.const 7)) (i32.const -8)))
+      (global.set $next (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 16) (local.get 0))
+      (i32.store (i32.const 20) (local.get 1))
+      (i32.const 16))
+    (func (export "sum4") (param i32 i32 i32 i32) (result i32)
+      (i32.add (i32.add (local.get 0) (local.get 1)) (i32.add (local.get 2) (local.get 3)))))
+  (core instance $m (instantiate $M))
+  (type $map (map string u32))
+  (type $quad (list u8 4))
+  (func (export "echo") (param "m" $map) (result $map)
+    (canon lift (core func $m "echo") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+  (func (export "sum4") (param "q" $quad) (result u32) (canon lift (core func $m "sum4"))))"#,
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let o = tessera(&["run", "--invoke", r#"echo({"a": 1, "b": 2})"#, path]);
+    assert_eq!(stdout(&o), "{\"a\": 1, \"b\": 2}\n", "{}", stderr(&o));
+    let o = tessera(&["run", "--invoke", "sum4([1, 2, 3, 250])", path]);
+    assert_eq!(stdout(&o), "256\n", "{}", stderr(&o));
+    let o = tessera(&["run", "--invoke", "sum4([1, 2])", path]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("expected a list<u8, 4>, got a list of length 2"), "{}", stderr(&o));
+    let o = tessera(&["wit", path]);
+    assert!(
+        stdout(&o).contains("export echo: func(m: map<string, u32>) -> map<string, u32>;"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("export sum4: func(q: list<u8, 4>) -> u32;"), "{}", stdout(&o));
+}

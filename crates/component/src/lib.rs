@@ -46,5 +46,5 @@ pub use func::Func;
 pub use instance::{ExportKind, Instance};
 pub use linker::{InstancePre, Linker, LinkerInstance};
 pub use typed::{ComponentParams, ComponentResults, ComponentValue, TypedFunc};
-pub use types::{Case, Field, FuncType, ResourceType, ResultType, Type};
+pub use types::{Case, Field, FuncType, MapType, ResourceType, ResultType, Type};
 pub use values::{ResourceAny, Val};

@@ -20,8 +20,10 @@ use crate::abi::layout::FuncLayout;
 use crate::error::{Error, Result};
 use crate::resources::InstanceState;
 
-/// The type of a component value.
+/// The type of a component value. Non-exhaustive: the Component Model still grows
+/// (`stream`, `future` and `error-context` come with its async ABI).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Type {
     Bool,
     S8,
@@ -37,6 +39,10 @@ pub enum Type {
     Char,
     String,
     List(Arc<Type>),
+    /// `list<T, N>`: exactly `N` elements, laid out inline (no pointer).
+    FixedList(Arc<Type>, u32),
+    /// `map<K, V>`: in the Canonical ABI, a `list<tuple<K, V>>`.
+    Map(Arc<MapType>),
     Record(Arc<[Field]>),
     Tuple(Arc<[Type]>),
     Variant(Arc<[Case]>),
@@ -62,6 +68,20 @@ pub struct Case {
     pub ty: Option<Type>,
 }
 
+/// The key and value types of a `map`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapType {
+    pub key: Type,
+    pub value: Type,
+}
+
+impl MapType {
+    /// The element type of the list a map is carried as: `tuple<K, V>`.
+    pub(crate) fn entry(&self) -> Type {
+        Type::Tuple(Arc::new([self.key.clone(), self.value.clone()]))
+    }
+}
+
 /// The two payload types of a `result`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResultType {
@@ -72,7 +92,8 @@ pub struct ResultType {
 impl Type {
     fn only_host_resources(&self) -> bool {
         match self {
-            Type::List(t) | Type::Option(t) => t.only_host_resources(),
+            Type::List(t) | Type::Option(t) | Type::FixedList(t, _) => t.only_host_resources(),
+            Type::Map(m) => m.key.only_host_resources() && m.value.only_host_resources(),
             Type::Record(fields) => fields.iter().all(|f| f.ty.only_host_resources()),
             Type::Tuple(ts) => ts.iter().all(Type::only_host_resources),
             Type::Variant(cases) => cases.iter().all(|c| c.ty.as_ref().is_none_or(Type::only_host_resources)),
@@ -104,6 +125,8 @@ impl Type {
             Type::Char => "char".into(),
             Type::String => "string".into(),
             Type::List(t) => format!("list<{}>", t.wit()),
+            Type::FixedList(t, n) => format!("list<{}, {n}>", t.wit()),
+            Type::Map(m) => format!("map<{}, {}>", m.key.wit(), m.value.wit()),
             Type::Record(fs) => {
                 let fs: Vec<_> = fs.iter().map(|f| format!("{}: {}", f.name, f.ty.wit())).collect();
                 format!("record {{ {} }}", fs.join(", "))
@@ -336,6 +359,12 @@ impl TypeConverter<'_> {
                     .into(),
             ),
             ComponentDefinedType::List { element, .. } => Type::List(Arc::new(self.val(element)?)),
+            ComponentDefinedType::FixedLengthList { element, length, .. } => {
+                Type::FixedList(Arc::new(self.val(element)?), *length)
+            }
+            ComponentDefinedType::Map { key, value, .. } => {
+                Type::Map(Arc::new(MapType { key: self.val(key)?, value: self.val(value)? }))
+            }
             ComponentDefinedType::Tuple(t) => {
                 Type::Tuple(t.types.iter().map(|t| self.val(t)).collect::<Result<Vec<_>>>()?.into())
             }

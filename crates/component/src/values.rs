@@ -3,7 +3,9 @@
 use crate::types::ResourceType;
 
 /// A component value, as passed to and returned from component functions.
+/// Non-exhaustive, as [`crate::Type`] is.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Val {
     Bool(bool),
     S8(i8),
@@ -18,7 +20,10 @@ pub enum Val {
     Float64(f64),
     Char(char),
     String(String),
+    /// A `list<T>` or a `list<T, N>`.
     List(Vec<Val>),
+    /// A `map<K, V>`: its entries in order (the Canonical ABI keeps order and duplicates).
+    Map(Vec<(Val, Val)>),
     Record(Vec<(String, Val)>),
     Tuple(Vec<Val>),
     Variant(String, Option<Box<Val>>),
@@ -81,6 +86,7 @@ impl Val {
             Val::Char(_) => "char",
             Val::String(_) => "string",
             Val::List(_) => "list",
+            Val::Map(_) => "map",
             Val::Record(_) => "record",
             Val::Tuple(_) => "tuple",
             Val::Variant(..) => "variant",

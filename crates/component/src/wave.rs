@@ -24,7 +24,10 @@ impl WasmType for Type {
             Type::F64 => WasmTypeKind::F64,
             Type::Char => WasmTypeKind::Char,
             Type::String => WasmTypeKind::String,
-            Type::List(_) => WasmTypeKind::List,
+            // WAVE writes a fixed-length list as a list, and its parser knows only lists;
+            // the length is checked when the value is lowered.
+            Type::List(_) | Type::FixedList(..) => WasmTypeKind::List,
+            Type::Map(_) => WasmTypeKind::Map,
             Type::Record(_) => WasmTypeKind::Record,
             Type::Tuple(_) => WasmTypeKind::Tuple,
             Type::Variant(_) => WasmTypeKind::Variant,
@@ -38,7 +41,14 @@ impl WasmType for Type {
 
     fn list_element_type(&self) -> Option<Self> {
         match self {
-            Type::List(t) => Some((**t).clone()),
+            Type::List(t) | Type::FixedList(t, _) => Some((**t).clone()),
+            _ => None,
+        }
+    }
+
+    fn map_key_value_types(&self) -> Option<(Self, Self)> {
+        match self {
+            Type::Map(m) => Some((m.key.clone(), m.value.clone())),
             _ => None,
         }
     }
@@ -120,6 +130,7 @@ impl WasmValue for Val {
             Val::Char(_) => WasmTypeKind::Char,
             Val::String(_) => WasmTypeKind::String,
             Val::List(_) => WasmTypeKind::List,
+            Val::Map(_) => WasmTypeKind::Map,
             Val::Record(_) => WasmTypeKind::Record,
             Val::Tuple(_) => WasmTypeKind::Tuple,
             Val::Variant(..) => WasmTypeKind::Variant,
@@ -172,6 +183,9 @@ impl WasmValue for Val {
     }
     fn make_list(_ty: &Type, vals: impl IntoIterator<Item = Self>) -> Result<Self, WasmValueError> {
         Ok(Val::List(vals.into_iter().collect()))
+    }
+    fn make_map(_ty: &Type, entries: impl IntoIterator<Item = (Self, Self)>) -> Result<Self, WasmValueError> {
+        Ok(Val::Map(entries.into_iter().collect()))
     }
     fn make_record<'a>(
         _ty: &Type,
@@ -291,6 +305,12 @@ impl WasmValue for Val {
             _ => Box::new(std::iter::empty()),
         }
     }
+    fn unwrap_map(&self) -> Box<dyn Iterator<Item = (Cow<'_, Self>, Cow<'_, Self>)> + '_> {
+        match self {
+            Val::Map(entries) => Box::new(entries.iter().map(|(k, v)| (cow(k), cow(v)))),
+            _ => Box::new(std::iter::empty()),
+        }
+    }
     fn unwrap_record(&self) -> Box<dyn Iterator<Item = (Cow<'_, str>, Cow<'_, Self>)> + '_> {
         match self {
             Val::Record(fs) => Box::new(fs.iter().map(|(n, v)| (Cow::Borrowed(n.as_str()), cow(v)))),
@@ -359,6 +379,7 @@ fn contains_resource(v: &Val) -> bool {
     match v {
         Val::Resource(_) => true,
         Val::List(vs) | Val::Tuple(vs) => vs.iter().any(contains_resource),
+        Val::Map(entries) => entries.iter().any(|(k, v)| contains_resource(k) || contains_resource(v)),
         Val::Record(fs) => fs.iter().any(|(_, v)| contains_resource(v)),
         Val::Variant(_, Some(p)) | Val::Option(Some(p)) | Val::Result(Ok(Some(p)) | Err(Some(p))) => {
             contains_resource(p)

@@ -217,3 +217,51 @@ fn reentering_an_instance_traps() {
     let err = f.call(&mut store, &[], &mut []).unwrap_err();
     assert_eq!(err.as_trap().map(|t| t.message()), Some("cannot enter component instance"), "{err}");
 }
+
+/// `map<K, V>` and `list<T, N>` through the embedding API: a map comes back as the host
+/// gave it (order and repeated keys kept); a fixed-length list of the wrong length is an
+/// error before the guest runs, not a trap.
+#[test]
+fn maps_and_fixed_length_lists_from_the_host() {
+    let text = format!(
+        r#"(component
+  {LIBC}
+  (core module $m
+    (import "libc" "memory" (memory 1))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 16) (local.get 0))
+      (i32.store (i32.const 20) (local.get 1))
+      (i32.const 16))
+    (func (export "sum3") (param i32 i32 i32) (result i32)
+      (i32.add (local.get 0) (i32.add (local.get 1) (local.get 2)))))
+  (core instance $m (instantiate $m (with "libc" (instance $libc))))
+  (type $map (map u8 string))
+  (type $triple (list u32 3))
+  (func (export "echo") (param "m" $map) (result $map)
+    (canon lift (core func $m "echo") (memory (core memory $libc "memory")) (realloc (core func $libc "realloc"))))
+  (func (export "sum3") (param "t" $triple) (result u32) (canon lift (core func $m "sum3"))))"#
+    );
+    let engine = Engine::default();
+    let component = Component::new(&engine, text).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &component).unwrap();
+    let echo = instance.get_func("echo").unwrap();
+    assert_eq!(echo.ty().unwrap().to_string(), "func(m: map<u8, string>) -> map<u8, string>");
+    let map = Val::Map(vec![
+        (Val::U8(2), Val::String("two".into())),
+        (Val::U8(1), Val::String("one".into())),
+        (Val::U8(2), Val::String("again".into())),
+    ]);
+    let mut out = [Val::Bool(false)];
+    echo.call(&mut store, std::slice::from_ref(&map), &mut out).unwrap();
+    assert_eq!(out[0], map);
+    // WAVE writes a repeated key once, where it first appears, with the last value.
+    assert_eq!(tessera_component::wave::print_value(&out[0]).unwrap(), r#"{2: "again", 1: "one"}"#);
+
+    let sum3 = instance.get_func("sum3").unwrap();
+    sum3.call(&mut store, &[Val::List(vec![Val::U32(1), Val::U32(2), Val::U32(39)])], &mut out).unwrap();
+    assert_eq!(out[0], Val::U32(42));
+    let err = sum3.call(&mut store, &[Val::List(vec![Val::U32(1)])], &mut out).unwrap_err();
+    assert!(err.as_trap().is_none());
+    assert_eq!(err.to_string(), "type mismatch: expected a list<u32, 3>, got a list of length 1");
+}

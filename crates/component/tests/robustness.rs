@@ -46,6 +46,8 @@ fn default_val(ty: &Type) -> Option<Val> {
         Type::Char => Val::Char('a'),
         Type::String => Val::String("ab".into()),
         Type::List(_) => Val::List(Vec::new()),
+        Type::FixedList(t, n) => Val::List((0..*n).map(|_| default_val(t)).collect::<Option<_>>()?),
+        Type::Map(_) => Val::Map(Vec::new()),
         Type::Record(fs) => Val::Record(
             fs.iter().map(|f| Some((f.name.clone(), default_val(&f.ty)?))).collect::<Option<_>>()?,
         ),
@@ -59,6 +61,8 @@ fn default_val(ty: &Type) -> Option<Val> {
         Type::Result(r) => Val::Result(Ok(payload(r.ok.as_ref())?)),
         Type::Flags(_) => Val::Flags(Vec::new()),
         Type::Own(_) | Type::Borrow(_) => return None,
+        // A type added later (the enum is non-exhaustive): no default here yet.
+        _ => return None,
     })
 }
 

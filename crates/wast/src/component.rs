@@ -148,9 +148,15 @@ fn val(v: &WastVal<'_>, ty: &Type) -> Result<Val, String> {
         (WastVal::F64(f), Type::F64) => Val::Float64(f64::from_bits(f.bits)),
         (WastVal::Char(c), Type::Char) => Val::Char(*c),
         (WastVal::String(s), Type::String) => Val::String((*s).to_string()),
-        (WastVal::List(vs), Type::List(t)) => {
+        (WastVal::List(vs), Type::List(t) | Type::FixedList(t, _)) => {
             Val::List(vs.iter().map(|v| val(v, t)).collect::<Result<_, _>>()?)
         }
+        (WastVal::Map(entries), Type::Map(m)) => Val::Map(
+            entries
+                .iter()
+                .map(|(k, v)| Ok((val(k, &m.key)?, val(v, &m.value)?)))
+                .collect::<Result<_, String>>()?,
+        ),
         (WastVal::Record(fs), Type::Record(tfs)) => {
             if let Some((name, _)) = fs.iter().find(|(n, _)| !tfs.iter().any(|f| f.name == *n)) {
                 return Err(format!("no field `{name}` in {ty}"));
@@ -385,6 +391,10 @@ fn val_matches(e: &WastVal<'_>, g: &Val) -> bool {
         (WastVal::String(a), Val::String(b)) => *a == b.as_str(),
         (WastVal::List(a), Val::List(b)) | (WastVal::Tuple(a), Val::Tuple(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(e, g)| val_matches(e, g))
+        }
+        (WastVal::Map(a), Val::Map(b)) => {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|((ek, ev), (gk, gv))| val_matches(ek, gk) && val_matches(ev, gv))
         }
         (WastVal::Record(a), Val::Record(b)) => {
             a.len() == b.len()

@@ -55,7 +55,8 @@ pub(crate) fn alignment(ty: &Type) -> u32 {
         Type::S16 | Type::U16 => 2,
         Type::S32 | Type::U32 | Type::F32 | Type::Char | Type::Own(_) | Type::Borrow(_) => 4,
         Type::S64 | Type::U64 | Type::F64 => 8,
-        Type::String | Type::List(_) => 4,
+        Type::String | Type::List(_) | Type::Map(_) => 4,
+        Type::FixedList(t, _) => alignment(t),
         Type::Record(fs) => fs.iter().map(|f| alignment(&f.ty)).max().unwrap_or(1),
         Type::Tuple(ts) => ts.iter().map(alignment).max().unwrap_or(1),
         Type::Flags(fs) => match flags_size(fs.len()) {
@@ -76,7 +77,8 @@ pub(crate) fn size(ty: &Type) -> u32 {
         Type::S16 | Type::U16 => 2,
         Type::S32 | Type::U32 | Type::F32 | Type::Char | Type::Own(_) | Type::Borrow(_) => 4,
         Type::S64 | Type::U64 | Type::F64 => 8,
-        Type::String | Type::List(_) => 8,
+        Type::String | Type::List(_) | Type::Map(_) => 8,
+        Type::FixedList(t, n) => n * size(t),
         Type::Record(fs) => fields_size(fs.iter().map(|f| &f.ty)),
         Type::Tuple(ts) => fields_size(ts.iter()),
         Type::Flags(fs) => flags_size(fs.len()),
@@ -116,7 +118,8 @@ pub(crate) fn field_offsets<'a>(tys: impl Iterator<Item = &'a Type> + 'a) -> imp
 /// How many core values `ty` flattens to (without building the list).
 pub(crate) fn flat_count(ty: &Type) -> usize {
     match ty {
-        Type::String | Type::List(_) => 2,
+        Type::String | Type::List(_) | Type::Map(_) => 2,
+        Type::FixedList(t, n) => *n as usize * flat_count(t),
         Type::Record(fs) => fs.iter().map(|f| flat_count(&f.ty)).sum(),
         Type::Tuple(ts) => ts.iter().map(flat_count).sum(),
         Type::Flags(fs) => fs.len().div_ceil(32),
@@ -148,7 +151,8 @@ pub(crate) fn flatten(ty: &Type, out: &mut Vec<CoreType>) {
         Type::S64 | Type::U64 => out.push(CoreType::I64),
         Type::F32 => out.push(CoreType::F32),
         Type::F64 => out.push(CoreType::F64),
-        Type::String | Type::List(_) => out.extend([CoreType::I32, CoreType::I32]),
+        Type::String | Type::List(_) | Type::Map(_) => out.extend([CoreType::I32, CoreType::I32]),
+        Type::FixedList(t, n) => (0..*n).for_each(|_| flatten(t, out)),
         Type::Record(fs) => fs.iter().for_each(|f| flatten(&f.ty, out)),
         Type::Tuple(ts) => ts.iter().for_each(|t| flatten(t, out)),
         Type::Flags(fs) => out.extend(std::iter::repeat_n(CoreType::I32, fs.len().div_ceil(32))),

@@ -100,6 +100,14 @@ impl<T> Cx<'_, T> {
                 let len = it.i32()?;
                 Val::List(self.load_list_from_range(ptr, len, elem)?)
             }
+            Type::Map(m) => {
+                let ptr = it.i32()?;
+                let len = it.i32()?;
+                map_val(self.load_list_from_range(ptr, len, &m.entry())?)
+            }
+            Type::FixedList(elem, n) => {
+                Val::List((0..*n).map(|_| self.lift_flat(it, elem)).collect::<Result<_>>()?)
+            }
             Type::Record(fs) => Val::Record(
                 fs.iter().map(|f| Ok((f.name.clone(), self.lift_flat(it, &f.ty)?))).collect::<Result<_>>()?,
             ),
@@ -160,6 +168,15 @@ impl<T> Cx<'_, T> {
                 let begin = u32::from_le_bytes(self.load_int(ptr)?);
                 let len = u32::from_le_bytes(self.load_int(ptr + 4)?);
                 Val::List(self.load_list_from_range(begin, len, elem)?)
+            }
+            Type::Map(m) => {
+                let begin = u32::from_le_bytes(self.load_int(ptr)?);
+                let len = u32::from_le_bytes(self.load_int(ptr + 4)?);
+                map_val(self.load_list_from_range(begin, len, &m.entry())?)
+            }
+            Type::FixedList(elem, n) => {
+                let elem_size = size(elem);
+                Val::List((0..*n).map(|i| self.load(ptr + i * elem_size, elem)).collect::<Result<_>>()?)
             }
             Type::Record(fs) => {
                 let offsets = field_offsets(fs.iter().map(|f| &f.ty));
@@ -262,6 +279,22 @@ impl<T> Cx<'_, T> {
             tys.iter().map(|t| self.lift_flat(&mut it, t)).collect()
         }
     }
+}
+
+/// A map from the `tuple<K, V>` entries it was carried as.
+fn map_val(entries: Vec<Val>) -> Val {
+    Val::Map(
+        entries
+            .into_iter()
+            .map(|e| match e {
+                Val::Tuple(mut kv) if kv.len() == 2 => {
+                    let v = kv.pop().expect("two values");
+                    (kv.pop().expect("two values"), v)
+                }
+                _ => unreachable!("a tuple<K, V> loads as a pair"),
+            })
+            .collect(),
+    )
 }
 
 /// Traps unless handle `i`, of resource type `found`, is of the `expected` type, with the

@@ -113,6 +113,16 @@ impl<T> Cx<'_, T> {
                 let (ptr, len) = self.store_list_into_range(vs, elem)?;
                 out.extend([CoreVal::I32(ptr as i32), CoreVal::I32(len as i32)]);
             }
+            (Type::Map(m), Val::Map(entries)) => {
+                let (ptr, len) = self.store_list_into_range(&map_entries(entries), &m.entry())?;
+                out.extend([CoreVal::I32(ptr as i32), CoreVal::I32(len as i32)]);
+            }
+            (Type::FixedList(elem, n), Val::List(vs)) => {
+                check_fixed_len(ty, *n, vs)?;
+                for v in vs {
+                    self.lower_flat(v, elem, out)?;
+                }
+            }
             (Type::Record(fs), Val::Record(vals)) => {
                 for (i, f) in fs.iter().enumerate() {
                     self.lower_flat(record_field(vals, i, &f.name)?, &f.ty, out)?;
@@ -173,6 +183,19 @@ impl<T> Cx<'_, T> {
                 let (begin, len) = self.store_list_into_range(vs, elem)?;
                 self.store_bytes(ptr, &begin.to_le_bytes())?;
                 self.store_bytes(ptr + 4, &len.to_le_bytes())
+            }
+            (Type::Map(m), Val::Map(entries)) => {
+                let (begin, len) = self.store_list_into_range(&map_entries(entries), &m.entry())?;
+                self.store_bytes(ptr, &begin.to_le_bytes())?;
+                self.store_bytes(ptr + 4, &len.to_le_bytes())
+            }
+            (Type::FixedList(elem, n), Val::List(vs)) => {
+                check_fixed_len(ty, *n, vs)?;
+                let elem_size = size(elem);
+                for (i, v) in vs.iter().enumerate() {
+                    self.store(v, elem, ptr + i as u32 * elem_size)?;
+                }
+                Ok(())
             }
             (Type::Record(fs), Val::Record(vals)) => {
                 let offsets = field_offsets(fs.iter().map(|f| &f.ty));
@@ -310,6 +333,23 @@ impl<T> Cx<'_, T> {
             Ok(out)
         }
     }
+}
+
+/// A map's entries as the `tuple<K, V>` list the Canonical ABI carries.
+fn map_entries(entries: &[(Val, Val)]) -> Vec<Val> {
+    entries.iter().map(|(k, v)| Val::Tuple(vec![k.clone(), v.clone()])).collect()
+}
+
+/// A host value for `list<T, N>` must have exactly `N` elements.
+fn check_fixed_len(ty: &Type, n: u32, vs: &[Val]) -> Result<()> {
+    if vs.len() == n as usize {
+        return Ok(());
+    }
+    Err(Error::TypeMismatch(format!(
+        "type mismatch: expected a {}, got a list of length {}",
+        ty.wit(),
+        vs.len()
+    )))
 }
 
 fn zero(t: CoreType) -> CoreVal {
