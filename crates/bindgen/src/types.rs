@@ -99,8 +99,15 @@ impl Gen<'_> {
                 Side::Guest => quote!(::tessera_component::ResourceAny),
             },
             TypeDefKind::Type(t) => ty(t)?,
-            TypeDefKind::Map(..) => return Err(unsupported("map<K, V>")),
-            TypeDefKind::FixedLengthList(..) => return Err(unsupported("fixed-length lists (list<T, N>)")),
+            // Map keys are primitives or strings, all `Ord`.
+            TypeDefKind::Map(k, v) => {
+                let (k, v) = (ty(k)?, ty(v)?);
+                quote!(::std::collections::BTreeMap<#k, #v>)
+            }
+            TypeDefKind::FixedLengthList(t, n) => {
+                let (t, n) = (ty(t)?, *n as usize);
+                quote!([#t; #n])
+            }
             TypeDefKind::Future(_) => return Err(unsupported("future<T>")),
             TypeDefKind::Stream(_) => return Err(unsupported("stream<T>")),
             TypeDefKind::Record(_)
@@ -121,7 +128,11 @@ impl Gen<'_> {
             TypeDefKind::Variant(v) => any(v.cases.iter().filter_map(|c| c.ty.as_ref()).collect()),
             TypeDefKind::Tuple(t) => any(t.types.iter().collect()),
             TypeDefKind::Result(r) => any(r.ok.iter().chain(r.err.iter()).collect()),
-            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => self.has_host_handle(t),
+            TypeDefKind::Option(t)
+            | TypeDefKind::List(t)
+            | TypeDefKind::FixedLengthList(t, _)
+            | TypeDefKind::Type(t) => self.has_host_handle(t),
+            TypeDefKind::Map(k, v) => any(vec![k, v]),
             TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => self.side(*r) == Side::Host,
             _ => false,
         }

@@ -14,7 +14,7 @@ mod kitchen {
                 record everything {
                     a: bool, b: s8, c: u16, d: s64, e: f32, f: f64, g: char, h: string, i: bytes,
                     j: option<u32>, k: result<string, u8>, l: result, m: tuple<u8, string>,
-                    n: list<tuple<u32, u32>>, %type: u8,
+                    n: list<tuple<u32, u32>>, %type: u8, o: map<string, u32>, p: list<u16, 3>,
                 }
                 variant choice { none, some(everything), self(string) }
                 flags many { a, b-c, d }
@@ -94,6 +94,8 @@ fn everything() -> Everything {
         m: (6, "m".into()),
         n: vec![(7, 8)],
         type_: 9,
+        o: [("x".to_string(), 1), ("a".to_string(), 2)].into_iter().collect(),
+        p: [10, 11, 12],
     }
 }
 
@@ -103,8 +105,22 @@ fn every_type_round_trips_through_val() {
     assert_eq!(Everything::from_val(e.clone().into_val()).unwrap(), e);
     let Val::Record(fields) = e.clone().into_val() else { panic!("a record") };
     let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "type"]);
+    assert_eq!(
+        names,
+        ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "type", "o", "p"]
+    );
     assert_eq!(fields[10].1, Val::Result(Err(Some(Box::new(Val::U8(5))))));
+    // A map is a BTreeMap (keys in order); list<T, N> an array.
+    assert_eq!(
+        fields[15].1,
+        Val::Map(vec![(Val::String("a".into()), Val::U32(2)), (Val::String("x".into()), Val::U32(1))])
+    );
+    assert_eq!(fields[16].1, Val::List(vec![Val::U16(10), Val::U16(11), Val::U16(12)]));
+    // A list of the wrong length is refused; a repeated map key keeps its last value.
+    assert!(<[u16; 3]>::from_val(Val::List(vec![Val::U16(1)])).is_err());
+    let repeated = Val::Map(vec![(Val::U32(1), Val::Bool(false)), (Val::U32(1), Val::Bool(true))]);
+    let map = std::collections::BTreeMap::<u32, bool>::from_val(repeated).unwrap();
+    assert_eq!(map.into_iter().collect::<Vec<_>>(), [(1, true)]);
     for choice in [Choice::None, Choice::Some(e), Choice::Self_("s".into())] {
         assert_eq!(Choice::from_val(choice.clone().into_val()).unwrap(), choice);
     }

@@ -83,6 +83,54 @@ impl<T: ComponentValue> ComponentValue for Vec<T> {
     }
 }
 
+/// `list<T, N>`.
+impl<T: ComponentValue, const N: usize> ComponentValue for [T; N] {
+    fn into_val(self) -> Val {
+        Val::List(self.into_iter().map(T::into_val).collect())
+    }
+    fn from_val(v: Val) -> Result<Self> {
+        match v {
+            Val::List(vs) if vs.len() == N => {
+                let items = vs.into_iter().map(T::from_val).collect::<Result<Vec<T>>>()?;
+                Ok(items.try_into().unwrap_or_else(|_| unreachable!("the length was checked")))
+            }
+            other => Err(mismatch(&format!("list of length {N}"), &other)),
+        }
+    }
+}
+
+/// Collects a map's entries; a repeated key keeps its last value, as WAVE reads one.
+fn map_from_val<M: FromIterator<(K, V)>, K: ComponentValue, V: ComponentValue>(v: Val) -> Result<M> {
+    match v {
+        Val::Map(entries) => {
+            entries.into_iter().map(|(k, v)| Ok((K::from_val(k)?, V::from_val(v)?))).collect()
+        }
+        other => Err(mismatch("map", &other)),
+    }
+}
+
+/// `map<K, V>` with its entries in key order.
+impl<K: ComponentValue + Ord, V: ComponentValue> ComponentValue for std::collections::BTreeMap<K, V> {
+    fn into_val(self) -> Val {
+        Val::Map(self.into_iter().map(|(k, v)| (k.into_val(), v.into_val())).collect())
+    }
+    fn from_val(v: Val) -> Result<Self> {
+        map_from_val(v)
+    }
+}
+
+/// `map<K, V>` (its entries in the hash map's order).
+impl<K: ComponentValue + Eq + std::hash::Hash, V: ComponentValue> ComponentValue
+    for std::collections::HashMap<K, V>
+{
+    fn into_val(self) -> Val {
+        Val::Map(self.into_iter().map(|(k, v)| (k.into_val(), v.into_val())).collect())
+    }
+    fn from_val(v: Val) -> Result<Self> {
+        map_from_val(v)
+    }
+}
+
 impl<T: ComponentValue> ComponentValue for Option<T> {
     fn into_val(self) -> Val {
         Val::Option(self.map(|v| Box::new(v.into_val())))
