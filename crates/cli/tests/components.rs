@@ -351,4 +351,20 @@ fn maps_and_fixed_length_lists_in_wave() {
         stdout(&o)
     );
     assert!(stdout(&o).contains("export sum4: func(q: list<u8, 4>) -> u32;"), "{}", stdout(&o));
+
+    // A component importing the map function, composed with the one above, runs alone.
+    let user = dir.join("user.wat");
+    std::fs::write(
+        &user,
+        r#"(component
+  (type $map (map string u32))
+  (import "echo" (func $echo (param "m" $map) (result $map)))
+  (export "echo2" (func $echo)))"#,
+    )
+    .unwrap();
+    let composed = dir.join("composed.wasm");
+    let o = tessera(&["compose", user.to_str().unwrap(), "--plug", path, "-o", composed.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = tessera(&["run", "--invoke", r#"echo2({"k": 7})"#, composed.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "{\"k\": 7}\n", "{}", stderr(&o));
 }
