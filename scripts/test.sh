@@ -29,5 +29,5 @@ cargo test --profile dev -p tessera-engine -p tessera-wast 2>&1 | tee -a "$log"
 # One closing line for the whole run (cargo prints one per test binary, the last often a
 # doc-test crate with nothing in it). A test that could not run here (the Component Model
 # suite without ../shared) prints a `SKIPPED:` line and is counted as skipped, not passed.
-awk '/^test result:/ { p += $4; f += $6 } /^SKIPPED:/ { s += 1; print }
+awk '/^test result:/ { p += $4; f += $6 } /SKIPPED: / { s += 1; print }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p - s, f, s }' "$log"

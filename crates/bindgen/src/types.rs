@@ -12,7 +12,7 @@ impl Gen<'_> {
     /// world's own at the root.
     ///
     /// # Errors
-    /// If a type has no Rust form yet (`map`, fixed-length lists, futures, streams).
+    /// If a type has no Rust form yet (futures, streams, `error-context`).
     pub(crate) fn generate_types(&self, tree: &mut ModuleTree) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
         for item in self.world.imports.values().chain(self.world.exports.values()) {

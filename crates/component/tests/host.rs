@@ -265,3 +265,29 @@ fn maps_and_fixed_length_lists_from_the_host() {
     assert!(err.as_trap().is_none());
     assert_eq!(err.to_string(), "type mismatch: expected a list<u32, 3>, got a list of length 1");
 }
+
+/// A valid `list<u8, 10^8>` parameter (the validator allows up to 2^28 bytes) spills to
+/// memory; working out the core signature counts its flat values rather than building 10^8
+/// of them, for the list and for a variant case holding it.
+#[test]
+fn huge_fixed_length_lists_spill_without_flattening() {
+    let text = format!(
+        r#"(component
+  {LIBC}
+  (core module $m (func (export "f") (param i32)) (func (export "g") (param i32 i32)))
+  (core instance $m (instantiate $m))
+  (type $huge (list u8 100000000))
+  (type $choice' (variant (case "small" u8) (case "huge" $huge)))
+  (export $choice "choice" (type $choice'))
+  (func (export "f") (param "a" $huge)
+    (canon lift (core func $m "f") (memory (core memory $libc "memory")) (realloc (core func $libc "realloc"))))
+  (func (export "g") (param "c" $choice) (param "d" u32)
+    (canon lift (core func $m "f") (memory (core memory $libc "memory")) (realloc (core func $libc "realloc")))))"#
+    );
+    let engine = Engine::default();
+    let component = Component::new(&engine, text).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &component).unwrap();
+    assert_eq!(instance.get_func("f").unwrap().ty().unwrap().to_string(), "func(a: list<u8, 100000000>)");
+    assert!(instance.get_func("g").is_some());
+}

@@ -110,7 +110,8 @@ pub enum Outcome {
     PluginError(String),
     /// The host stopped the plugin: a trap, fuel, memory or deadline.
     Stopped(String),
-    /// The plugin could not be loaded or linked.
+    /// The plugin could not be loaded or linked, or is not a plugin (it lacks `name` or
+    /// `transform`, or one has the wrong type; the message names which).
     Rejected(String),
 }
 

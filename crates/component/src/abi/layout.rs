@@ -123,9 +123,11 @@ pub(crate) fn flat_count(ty: &Type) -> usize {
         Type::Record(fs) => fs.iter().map(|f| flat_count(&f.ty)).sum(),
         Type::Tuple(ts) => ts.iter().map(flat_count).sum(),
         Type::Flags(fs) => fs.len().div_ceil(32),
+        // The joined payload is as long as the longest case's (counted, not built: a case
+        // may be a list<u8, 2^28 - 1>).
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result(_) => {
             let cases = variant_cases(ty).expect("variant-like");
-            1 + variant_payload_flat(&cases).len()
+            1 + cases.iter().flatten().map(|t| flat_count(t)).max().unwrap_or(0)
         }
         _ => 1,
     }
@@ -273,19 +275,18 @@ impl FuncLayout {
 }
 
 /// The core signature of a component function (`flatten_functype`).
+///
+/// Counts before it flattens: a valid `list<u8, 2^28 - 1>` parameter would otherwise build a
+/// vector of 2^28 core types just to find that it spills.
 pub(crate) fn core_signature(ft: &FuncType, cx: Context) -> (Vec<CoreType>, Vec<CoreType>) {
-    let mut params = flatten_all(ft.param_types());
-    let mut results = flatten_all(ft.result.iter());
-    if params.len() > MAX_FLAT_PARAMS {
-        params = vec![CoreType::I32];
-    }
-    if results.len() > MAX_FLAT_RESULTS {
+    let params_spill = ft.param_types().map(flat_count).sum::<usize>() > MAX_FLAT_PARAMS;
+    let results_spill = ft.result.as_ref().map_or(0, flat_count) > MAX_FLAT_RESULTS;
+    let mut params = if params_spill { vec![CoreType::I32] } else { flatten_all(ft.param_types()) };
+    let mut results = if results_spill { Vec::new() } else { flatten_all(ft.result.iter()) };
+    if results_spill {
         match cx {
             Context::Lift => results = vec![CoreType::I32],
-            Context::Lower => {
-                params.push(CoreType::I32);
-                results.clear();
-            }
+            Context::Lower => params.push(CoreType::I32),
         }
     }
     (params, results)
