@@ -75,13 +75,6 @@ pub struct MapType {
     pub value: Type,
 }
 
-impl MapType {
-    /// The element type of the list a map is carried as: `tuple<K, V>`.
-    pub(crate) fn entry(&self) -> Type {
-        Type::Tuple(Arc::new([self.key.clone(), self.value.clone()]))
-    }
-}
-
 /// The two payload types of a `result`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResultType {

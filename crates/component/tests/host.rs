@@ -21,6 +21,13 @@ const LIBC: &str = r#"
   (core instance $libc (instantiate $libc))
 "#;
 
+/// A core `echo` that hands back the (pointer, length) pair it was given, through the
+/// return area at 16: a string, list or map result identical to the argument.
+const ECHO_PAIR: &str = r#"(func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 16) (local.get 0))
+      (i32.store (i32.const 20) (local.get 1))
+      (i32.const 16))"#;
+
 struct Logger;
 
 fn host_component() -> String {
@@ -152,10 +159,7 @@ fn echo_component(encoding: &str) -> String {
   {LIBC}
   (core module $m
     (import "libc" "memory" (memory 1))
-    (func (export "echo") (param i32 i32) (result i32)
-      (i32.store (i32.const 16) (local.get 0))
-      (i32.store (i32.const 20) (local.get 1))
-      (i32.const 16))
+    {ECHO_PAIR}
     (func (export "units") (param i32 i32) (result i32) (local.get 1)))
   (core instance $i (instantiate $m (with "libc" (instance $libc))))
   (func (export "echo") (param "s" string) (result string)
@@ -228,10 +232,7 @@ fn maps_and_fixed_length_lists_from_the_host() {
   {LIBC}
   (core module $m
     (import "libc" "memory" (memory 1))
-    (func (export "echo") (param i32 i32) (result i32)
-      (i32.store (i32.const 16) (local.get 0))
-      (i32.store (i32.const 20) (local.get 1))
-      (i32.const 16))
+    {ECHO_PAIR}
     (func (export "sum3") (param i32 i32 i32) (result i32)
       (i32.add (local.get 0) (i32.add (local.get 1) (local.get 2)))))
   (core instance $m (instantiate $m (with "libc" (instance $libc))))

@@ -9,24 +9,14 @@
 //! the test prints one `SKIPPED:` line (which `scripts/test.sh` counts as skipped, not
 //! passed) and checks nothing.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn expected_failures() -> BTreeMap<String, String> {
-    let text = include_str!("component-model-expected-failures.txt");
-    let mut out = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (file, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let reason = reason.trim();
-        assert!(!reason.is_empty(), "expected failure `{file}` must give a reason");
-        out.insert(file.to_string(), reason.to_string());
-    }
-    out
+    common::expected_failures(include_str!("component-model-expected-failures.txt"))
 }
 
 /// Every `.wast` under `dir`, as paths relative to it with `/` separators, sorted.

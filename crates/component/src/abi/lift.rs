@@ -3,12 +3,12 @@
 use tessera_engine::{Val as CoreVal, ValType as CoreType};
 
 use super::layout::{
-    alignment, field_offsets, flags_size, flatten, payload_offset, size, variant_cases, variant_payload_flat,
-    Shape,
+    alignment, field_offsets, flags_size, flatten, map_entry_layout, payload_offset, size, variant_cases,
+    variant_payload_flat, Shape,
 };
 use super::{Cx, FlatIter, Region};
 use crate::error::{trap, trap_if, Result};
-use crate::types::{ResourceType, Type};
+use crate::types::{MapType, ResourceType, Type};
 use crate::values::{ResourceAny, Val};
 
 /// `MAX_LIST_BYTE_LENGTH`.
@@ -103,7 +103,7 @@ impl<T> Cx<'_, T> {
             Type::Map(m) => {
                 let ptr = it.i32()?;
                 let len = it.i32()?;
-                map_val(self.load_list_from_range(ptr, len, &m.entry())?)
+                self.load_map_from_range(ptr, len, m)?
             }
             Type::FixedList(elem, n) => {
                 Val::List((0..*n).map(|_| self.lift_flat(it, elem)).collect::<Result<_>>()?)
@@ -172,7 +172,7 @@ impl<T> Cx<'_, T> {
             Type::Map(m) => {
                 let begin = u32::from_le_bytes(self.load_int(ptr)?);
                 let len = u32::from_le_bytes(self.load_int(ptr + 4)?);
-                map_val(self.load_list_from_range(begin, len, &m.entry())?)
+                self.load_map_from_range(begin, len, m)?
             }
             Type::FixedList(elem, n) => {
                 let elem_size = size(elem);
@@ -226,14 +226,30 @@ impl<T> Cx<'_, T> {
     }
 
     fn load_list_from_range(&mut self, ptr: u32, len: u32, elem: &Type) -> Result<Vec<Val>> {
-        let elem_size = u64::from(size(elem));
-        trap_if(u64::from(len) * elem_size > MAX_LIST_BYTE_LENGTH, "list too long")?;
-        self.check_range(ptr, alignment(elem), u64::from(len) * elem_size, Region::List)?;
-        let mut out = Vec::with_capacity(len as usize);
-        for i in 0..len {
-            out.push(self.load(ptr + i * elem_size as u32, elem)?);
-        }
-        Ok(out)
+        let elem_size = size(elem);
+        self.check_list_range(ptr, len, elem_size, alignment(elem))?;
+        (0..len).map(|i| self.load(ptr + i * elem_size, elem)).collect()
+    }
+
+    /// A map, read as the `list<tuple<K, V>>` it is carried as, straight into key-value
+    /// pairs.
+    fn load_map_from_range(&mut self, ptr: u32, len: u32, m: &MapType) -> Result<Val> {
+        let (entry_size, align, value_offset) = map_entry_layout(m);
+        self.check_list_range(ptr, len, entry_size, align)?;
+        let entries = (0..len)
+            .map(|i| {
+                let at = ptr + i * entry_size;
+                Ok((self.load(at, &m.key)?, self.load(at + value_offset, &m.value)?))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Val::Map(entries))
+    }
+
+    /// `load_list_from_range`'s checks: the length, the alignment and the bounds.
+    fn check_list_range(&self, ptr: u32, len: u32, elem_size: u32, align: u32) -> Result<()> {
+        let bytes = u64::from(len) * u64::from(elem_size);
+        trap_if(bytes > MAX_LIST_BYTE_LENGTH, "list too long")?;
+        self.check_range(ptr, align, bytes, Region::List)
     }
 
     /// `lift_own`: moves the handle out of the instance's table.
@@ -279,22 +295,6 @@ impl<T> Cx<'_, T> {
             tys.iter().map(|t| self.lift_flat(&mut it, t)).collect()
         }
     }
-}
-
-/// A map from the `tuple<K, V>` entries it was carried as.
-fn map_val(entries: Vec<Val>) -> Val {
-    Val::Map(
-        entries
-            .into_iter()
-            .map(|e| match e {
-                Val::Tuple(mut kv) if kv.len() == 2 => {
-                    let v = kv.pop().expect("two values");
-                    (kv.pop().expect("two values"), v)
-                }
-                _ => unreachable!("a tuple<K, V> loads as a pair"),
-            })
-            .collect(),
-    )
 }
 
 /// Traps unless handle `i`, of resource type `found`, is of the `expected` type, with the

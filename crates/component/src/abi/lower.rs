@@ -6,13 +6,13 @@
 use tessera_engine::{Val as CoreVal, ValType as CoreType};
 
 use super::layout::{
-    alignment, discriminant_size, field_offsets, flags_size, payload_offset, size, variant_cases,
-    variant_payload_flat, Shape,
+    alignment, discriminant_size, field_offsets, flags_size, map_entry_layout, payload_offset, size,
+    variant_cases, variant_payload_flat, Shape,
 };
 use super::{Cx, Region};
 use crate::error::{trap_if, Error, Result};
 use crate::resources::Handle;
-use crate::types::{ResourceType, Type};
+use crate::types::{MapType, ResourceType, Type};
 use crate::values::{ResourceAny, Val};
 
 fn mismatch(ty: &Type, v: &Val) -> Error {
@@ -114,7 +114,7 @@ impl<T> Cx<'_, T> {
                 out.extend([CoreVal::I32(ptr as i32), CoreVal::I32(len as i32)]);
             }
             (Type::Map(m), Val::Map(entries)) => {
-                let (ptr, len) = self.store_list_into_range(&map_entries(entries), &m.entry())?;
+                let (ptr, len) = self.store_map_into_range(entries, m)?;
                 out.extend([CoreVal::I32(ptr as i32), CoreVal::I32(len as i32)]);
             }
             (Type::FixedList(elem, n), Val::List(vs)) => {
@@ -185,7 +185,7 @@ impl<T> Cx<'_, T> {
                 self.store_bytes(ptr + 4, &len.to_le_bytes())
             }
             (Type::Map(m), Val::Map(entries)) => {
-                let (begin, len) = self.store_list_into_range(&map_entries(entries), &m.entry())?;
+                let (begin, len) = self.store_map_into_range(entries, m)?;
                 self.store_bytes(ptr, &begin.to_le_bytes())?;
                 self.store_bytes(ptr + 4, &len.to_le_bytes())
             }
@@ -252,13 +252,30 @@ impl<T> Cx<'_, T> {
 
     fn store_list_into_range(&mut self, vs: &[Val], elem: &Type) -> Result<(u32, u32)> {
         let elem_size = size(elem);
-        let bytes = vs.len() as u64 * u64::from(elem_size);
-        trap_if(bytes > u64::from(u32::MAX), "list too long")?;
-        let ptr = self.realloc(0, 0, alignment(elem), bytes as u32, Region::List)?;
+        let ptr = self.alloc_list(vs.len(), elem_size, alignment(elem))?;
         for (i, v) in vs.iter().enumerate() {
             self.store(v, elem, ptr + i as u32 * elem_size)?;
         }
         Ok((ptr, vs.len() as u32))
+    }
+
+    /// A map, written as the `list<tuple<K, V>>` it is carried as, straight from its pairs.
+    fn store_map_into_range(&mut self, entries: &[(Val, Val)], m: &MapType) -> Result<(u32, u32)> {
+        let (entry_size, align, value_offset) = map_entry_layout(m);
+        let ptr = self.alloc_list(entries.len(), entry_size, align)?;
+        for (i, (k, v)) in entries.iter().enumerate() {
+            let at = ptr + i as u32 * entry_size;
+            self.store(k, &m.key, at)?;
+            self.store(v, &m.value, at + value_offset)?;
+        }
+        Ok((ptr, entries.len() as u32))
+    }
+
+    /// Allocates room for `n` elements of `elem_size` bytes with `realloc`.
+    fn alloc_list(&mut self, n: usize, elem_size: u32, align: u32) -> Result<u32> {
+        let bytes = n as u64 * u64::from(elem_size);
+        trap_if(bytes > u64::from(u32::MAX), "list too long")?;
+        self.realloc(0, 0, align, bytes as u32, Region::List)
     }
 
     /// `lower_own`: the handle moves into the instance's table.
@@ -333,11 +350,6 @@ impl<T> Cx<'_, T> {
             Ok(out)
         }
     }
-}
-
-/// A map's entries as the `tuple<K, V>` list the Canonical ABI carries.
-fn map_entries(entries: &[(Val, Val)]) -> Vec<Val> {
-    entries.iter().map(|(k, v)| Val::Tuple(vec![k.clone(), v.clone()])).collect()
 }
 
 /// A host value for `list<T, N>` must have exactly `N` elements.
